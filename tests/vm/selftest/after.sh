@@ -1,0 +1,1 @@
+echo "selftest: after.sh ran"

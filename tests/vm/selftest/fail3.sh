@@ -1,0 +1,2 @@
+echo "selftest: fail3.sh exits 3"
+exit 3

@@ -1,0 +1,1 @@
+echo "selftest: pass.sh ran as uid $(id -u) on $(uname -r)"
