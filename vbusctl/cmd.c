@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * vbusctl: keyword tables, unambiguous-prefix lookup and dispatch.
+ * vbusctl: keyword tables, unambiguous-prefix lookup, dispatch, batch line
+ * splitting and the shared error messages.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <vbus/vbus.h>
 
 #include "cmd.h"
 
@@ -29,6 +33,18 @@ const struct cmd *cmd_lookup(const struct cmd *table, const char *word, bool *re
 	return *ret_ambiguous ? NULL : found;
 }
 
+static void print_candidates(const struct cmd *table, const char *word)
+{
+	const char *sep = "";
+
+	for (const struct cmd *c = table; c->name; c++) {
+		if (strncmp(c->name, word, strlen(word)) == 0) {
+			fprintf(stderr, "%s%s", sep, c->name);
+			sep = ", ";
+		}
+	}
+}
+
 int cmd_dispatch(struct ctl *ctl, const struct cmd *table, const char *what,
 		 int argc, char **argv)
 {
@@ -36,10 +52,88 @@ int cmd_dispatch(struct ctl *ctl, const struct cmd *table, const char *what,
 	bool ambiguous;
 
 	c = cmd_lookup(table, argv[0], &ambiguous);
+	if (ambiguous) {
+		fprintf(stderr, "Error: %s \"%s\" is ambiguous: it could be ", what, argv[0]);
+		print_candidates(table, argv[0]);
+		fprintf(stderr, ".\n");
+		return EXIT_USAGE;
+	}
 	if (!c) {
-		fprintf(stderr, "Error: %s \"%s\" is %s, try \"vbusctl help\".\n", what, argv[0],
-			ambiguous ? "ambiguous" : "unknown");
+		fprintf(stderr, "Error: %s \"%s\" is unknown, try \"vbusctl help\".\n", what,
+			argv[0]);
 		return EXIT_USAGE;
 	}
 	return c->fn(ctl, argc - 1, argv + 1);
+}
+
+void cmd_usage(const struct cmd *table, const char *prefix)
+{
+	for (const struct cmd *c = table; c->name; c++)
+		if (c->help)
+			printf("%s %s %s\n", c == table ? "Usage:" : "      ", prefix, c->help);
+}
+
+int cmd_split_line(char *line, char **argv, int max)
+{
+	char *r = line, *w = line;
+	int argc = 0;
+
+	for (;;) {
+		char quote = 0;
+
+		while (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r')
+			r++;
+		if (*r == '\0' || *r == '#')
+			return argc;
+		if (argc == max)
+			return -E2BIG;
+		argv[argc++] = w;
+		for (; *r; r++) {
+			if (quote) {
+				if (*r == quote) {
+					quote = 0;
+					continue;
+				}
+			} else if (*r == '"' || *r == '\'') {
+				quote = *r;
+				continue;
+			} else if (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r') {
+				break;
+			}
+			if (*r == '\\' && quote != '\'') {
+				if (*++r == '\0')
+					return -EINVAL;
+			}
+			*w++ = *r;
+		}
+		if (quote)
+			return -EINVAL;
+		if (*r)
+			r++;
+		*w++ = '\0';
+	}
+}
+
+int invarg(const char *why, const char *arg)
+{
+	fprintf(stderr, "Error: argument \"%s\" is wrong: %s\n", arg, why);
+	return EXIT_USAGE;
+}
+
+int duparg(const char *key, const char *arg)
+{
+	fprintf(stderr, "Error: duplicate \"%s\": \"%s\" is the second value.\n", key, arg);
+	return EXIT_USAGE;
+}
+
+int missarg(const char *key)
+{
+	fprintf(stderr, "Error: argument for \"%s\" is missing.\n", key);
+	return EXIT_USAGE;
+}
+
+int syserr(const char *what, const char *arg, int err)
+{
+	fprintf(stderr, "Error: %s \"%s\": %s.\n", what, arg, vbus_strerror(err));
+	return EXIT_SYSTEM;
 }

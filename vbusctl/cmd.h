@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 struct vbus_ctx;
+struct printer;
 
 /* Exit codes: see vbusctl(8). */
 enum {
@@ -16,9 +17,12 @@ enum {
 /* Everything a command needs; there are no globals. */
 struct ctl {
 	struct vbus_ctx *vbus;
+	struct printer *out;
 	bool json;
 	bool pretty;
-	int stats;
+	bool force;
+	bool timestamp;
+	int stats;		/* how many -s */
 };
 
 struct cmd {
@@ -34,8 +38,30 @@ struct cmd {
  */
 const struct cmd *cmd_lookup(const struct cmd *table, const char *word, bool *ret_ambiguous);
 
-/* Dispatch argv[0] through @table; @what names the level in errors ("object"). */
+/*
+ * Dispatch argv[0] through @table; @what names the level in errors
+ * ("object", "command"). An unknown or ambiguous word is a usage error
+ * naming it and, for an ambiguous one, the candidates.
+ */
 int cmd_dispatch(struct ctl *ctl, const struct cmd *table, const char *what,
 		 int argc, char **argv);
+
+/* Print "Usage: ..." lines for @table's entries under @prefix ("vbusctl bus"). */
+void cmd_usage(const struct cmd *table, const char *prefix);
+
+/*
+ * Split a batch line in place into at most @max words: blanks separate
+ * words, '#' outside quotes starts a comment, "..." and '...' quote, and a
+ * backslash escapes the next character. Returns the word count, -EINVAL for
+ * an unterminated quote or trailing backslash, -E2BIG for too many words.
+ */
+int cmd_split_line(char *line, char **argv, int max);
+
+/* Messages with iproute2's wording; each returns EXIT_USAGE. */
+int invarg(const char *why, const char *arg);
+int duparg(const char *key, const char *arg);
+int missarg(const char *key);
+/* "Error: <what> \"<arg>\": <reason of -err>." ; returns EXIT_SYSTEM. */
+int syserr(const char *what, const char *arg, int err);
 
 #endif

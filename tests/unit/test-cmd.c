@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
+#include <string.h>
 
 #include "cmd.h"
 
@@ -92,6 +94,54 @@ static void test_dispatch_errors(void **state)
 	assert_int_equal(called, 0);
 }
 
+static void test_split_words(void **state)
+{
+	char line[] = "  bus add  vm1\towner root \n";
+	char *argv[8];
+
+	assert_int_equal(cmd_split_line(line, argv, 8), 5);
+	assert_string_equal(argv[0], "bus");
+	assert_string_equal(argv[1], "add");
+	assert_string_equal(argv[2], "vm1");
+	assert_string_equal(argv[3], "owner");
+	assert_string_equal(argv[4], "root");
+}
+
+static void test_split_quotes_and_escapes(void **state)
+{
+	char line[] = "device set \"a b\" 'c \\d' e\\ f \"x\\\"y\" # comment \"";
+	char *argv[8];
+
+	assert_int_equal(cmd_split_line(line, argv, 8), 6);
+	assert_string_equal(argv[2], "a b");
+	assert_string_equal(argv[3], "c \\d");
+	assert_string_equal(argv[4], "e f");
+	assert_string_equal(argv[5], "x\"y");
+}
+
+static void test_split_empty_and_comment(void **state)
+{
+	char empty[] = " \t\n", comment[] = "   # bus add x\n", hash[] = "a#b";
+	char *argv[4];
+
+	assert_int_equal(cmd_split_line(empty, argv, 4), 0);
+	assert_int_equal(cmd_split_line(comment, argv, 4), 0);
+	assert_int_equal(cmd_split_line(hash, argv, 4), 1);
+	assert_string_equal(argv[0], "a#b");
+}
+
+static void test_split_errors(void **state)
+{
+	char open_dq[] = "bus add \"vm1", open_sq[] = "bus 'x", bs[] = "bus x\\";
+	char many[] = "a b c d e";
+	char *argv[4];
+
+	assert_int_equal(cmd_split_line(open_dq, argv, 4), -EINVAL);
+	assert_int_equal(cmd_split_line(open_sq, argv, 4), -EINVAL);
+	assert_int_equal(cmd_split_line(bs, argv, 4), -EINVAL);
+	assert_int_equal(cmd_split_line(many, argv, 4), -E2BIG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -101,6 +151,10 @@ int main(void)
 		cmocka_unit_test(test_lookup_unknown),
 		cmocka_unit_test(test_dispatch),
 		cmocka_unit_test(test_dispatch_errors),
+		cmocka_unit_test(test_split_words),
+		cmocka_unit_test(test_split_quotes_and_escapes),
+		cmocka_unit_test(test_split_empty_and_comment),
+		cmocka_unit_test(test_split_errors),
 	};
 
 	return cmocka_run_group_tests_name("vbusctl-cmd", tests, NULL, NULL);
