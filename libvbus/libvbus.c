@@ -26,14 +26,7 @@ VBUS_EXPORT const char *vbus_library_version(void)
 
 VBUS_EXPORT const char *vbus_strerror(int err)
 {
-	if (err < 0)
-		err = -err;
-	switch (err) {
-	case ENOENT:
-		return "No such object (or the vbus module is not loaded)";
-	default:
-		return strerror(err);
-	}
+	return strerror(err < 0 ? -err : err);
 }
 
 VBUS_EXPORT int vbus_ctx_new(struct vbus_ctx **ret_ctx)

@@ -19,7 +19,7 @@ struct vbus_ctx;
 /* Version of the library, e.g. "0.1.0". */
 const char *vbus_library_version(void);
 
-/* Text for a negative errno returned by libvbus (never NULL). */
+/* Text for a (negative) errno returned by libvbus, as strerror(3) gives it. */
 const char *vbus_strerror(int err);
 
 int vbus_ctx_new(struct vbus_ctx **ret_ctx);
