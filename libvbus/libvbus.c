@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,10 +15,6 @@
 #include <vbus/vbus.h>
 
 #include "libvbus-private.h"
-
-struct vbus_ctx {
-	char *root;	/* prefix for every kernel path; "" means "/" */
-};
 
 VBUS_EXPORT const char *vbus_library_version(void)
 {
@@ -77,6 +74,23 @@ VBUS_EXPORT int vbus_ctx_set_root(struct vbus_ctx *ctx, const char *root)
 	return 0;
 }
 
+int vbus_path(const struct vbus_ctx *ctx, char *buf, size_t size, const char *fmt, ...)
+{
+	size_t len = strlen(ctx->root);
+	va_list ap;
+	int r;
+
+	if (len >= size)
+		return -ENAMETOOLONG;
+	memcpy(buf, ctx->root, len);
+	va_start(ap, fmt);
+	r = vsnprintf(buf + len, size - len, fmt, ap);
+	va_end(ap);
+	if (r < 0 || (size_t)r >= size - len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 /* Read a one-line attribute file below the context root, without the newline. */
 int vbus_read_line(const struct vbus_ctx *ctx, const char *path, char **ret_line)
 {
@@ -85,9 +99,9 @@ int vbus_read_line(const struct vbus_ctx *ctx, const char *path, char **ret_line
 	char *line;
 	int fd, r;
 
-	r = snprintf(full, sizeof(full), "%s%s", ctx->root, path);
-	if (r < 0 || (size_t)r >= sizeof(full))
-		return -ENAMETOOLONG;
+	r = vbus_path(ctx, full, sizeof(full), "%s", path);
+	if (r < 0)
+		return r;
 	fd = open(full, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -103,6 +117,25 @@ int vbus_read_line(const struct vbus_ctx *ctx, const char *path, char **ret_line
 		return -ENOMEM;
 	*ret_line = line;
 	return 0;
+}
+
+int vbus_write_attr(const struct vbus_ctx *ctx, const char *path, const char *value)
+{
+	char full[PATH_MAX];
+	size_t len = strlen(value);
+	ssize_t n;
+	int fd, r;
+
+	r = vbus_path(ctx, full, sizeof(full), "%s", path);
+	if (r < 0)
+		return r;
+	fd = open(full, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, value, len);
+	r = n < 0 ? -errno : (size_t)n == len ? 0 : -EIO;
+	close(fd);
+	return r;
 }
 
 VBUS_EXPORT int vbus_kernel_version(struct vbus_ctx *ctx, char **ret_version)
