@@ -10,6 +10,9 @@
 #ifndef VBUS_VBUS_H
 #define VBUS_VBUS_H
 
+#include <stdbool.h>
+#include <sys/types.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -37,6 +40,55 @@ int vbus_ctx_set_root(struct vbus_ctx *ctx, const char *root);
  * -ENOENT: the module is not loaded.
  */
 int vbus_kernel_version(struct vbus_ctx *ctx, char **ret_version);
+
+/*
+ * Administration (configfs, doc/abi/configfs.md). Names of buses and
+ * devices are 1-64 characters of [A-Za-z0-9._:-]; any other name is
+ * -EINVAL before the kernel is asked. Other errors are the kernel's errno
+ * (doc/abi), e.g. -EEXIST, -ENOENT, -EBUSY. A call that fails has changed
+ * nothing.
+ */
+bool vbus_name_valid(const char *name);
+
+/* Mount configfs and load vbus.ko if needed. -EPERM: not root. */
+int vbus_load(struct vbus_ctx *ctx);
+
+/* 1 if the bus (device) exists, 0 if not. */
+int vbus_bus_exists(struct vbus_ctx *ctx, const char *bus);
+int vbus_device_exists(struct vbus_ctx *ctx, const char *dev);
+
+int vbus_bus_add(struct vbus_ctx *ctx, const char *bus);
+/* Removes the bus and its links (not the devices). */
+int vbus_bus_del(struct vbus_ctx *ctx, const char *bus);
+int vbus_bus_set_owner(struct vbus_ctx *ctx, const char *bus, uid_t uid);
+int vbus_bus_set_group(struct vbus_ctx *ctx, const char *bus, gid_t gid);
+/* -EINVAL: @mode above 0777. */
+int vbus_bus_set_mode(struct vbus_ctx *ctx, const char *bus, mode_t mode);
+
+/*
+ * Create a device of @class. An unknown class makes libvbus load the module
+ * that provides it ("modprobe vbus-class-<class>") once; still unknown:
+ * -ENOENT.
+ */
+int vbus_device_add(struct vbus_ctx *ctx, const char *dev, const char *class);
+/* Removes the device, detaching it from every bus first. */
+int vbus_device_del(struct vbus_ctx *ctx, const char *dev);
+int vbus_device_attach(struct vbus_ctx *ctx, const char *dev, const char *bus);
+/* -ENOENT: the device is not on the bus. */
+int vbus_device_detach(struct vbus_ctx *ctx, const char *dev, const char *bus);
+/* Class attributes (sysfs /sys/vbus/devices/<dev>/<attr>). */
+int vbus_device_set_attr(struct vbus_ctx *ctx, const char *dev, const char *attr,
+			 const char *value);
+int vbus_device_get_attr(struct vbus_ctx *ctx, const char *dev, const char *attr,
+			 char **ret_value);
+
+/*
+ * NULL-terminated lists (free with vbus_strv_free()); the return value is
+ * the count: the devices linked on @bus, the buses @dev is linked on.
+ */
+int vbus_bus_devices(struct vbus_ctx *ctx, const char *bus, char ***ret_devs);
+int vbus_device_buses(struct vbus_ctx *ctx, const char *dev, char ***ret_buses);
+void vbus_strv_free(char **strv);
 
 #ifdef __cplusplus
 }

@@ -12,5 +12,7 @@
 
 /* Longest bus or device name, not counting the terminating NUL. */
 #define VBUS_NAME_MAX		64
+/* Longest class name or interface type, with the terminating NUL. */
+#define VBUS_TYPE_LEN		32
 
 #endif /* _UAPI_LINUX_VBUS_H */

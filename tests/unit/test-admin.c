@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Unit tests: libvbus administration (libvbus/admin.c) on a fake configfs
+ * tree below a test root. The kernel's own answers are tested in the VM;
+ * here: name checks, link bookkeeping and the undo of failed compound calls.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <vbus/vbus.h>
+
+#define CFS "/sys/kernel/config/vbus"
+
+struct fixture {
+	char root[64];
+	struct vbus_ctx *ctx;
+};
+
+static const char *at(const struct fixture *f, const char *rel)
+{
+	static char buf[4][PATH_MAX];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof(buf[i]), "%s%s", f->root, rel);
+	return buf[i];
+}
+
+static void mkdirs(const struct fixture *f, const char *rel)
+{
+	char cmd[PATH_MAX + 16];
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", at(f, rel));
+	assert_int_equal(system(cmd), 0);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	strcpy(f->root, "/tmp/libvbus-admin.XXXXXX");
+	if (!mkdtemp(f->root) || vbus_ctx_new(&f->ctx) < 0 ||
+	    vbus_ctx_set_root(f->ctx, f->root) < 0)
+		return -1;
+	mkdirs(f, CFS "/instances");
+	mkdirs(f, CFS "/devices/d1");
+	mkdirs(f, CFS "/devices/d2");
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	vbus_ctx_free(f->ctx);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->root);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static bool exists(const struct fixture *f, const char *rel)
+{
+	struct stat st;
+
+	return lstat(at(f, rel), &st) == 0;
+}
+
+static void test_names(void **state)
+{
+	char long_name[64 + 2];
+
+	assert_true(vbus_name_valid("vm1"));
+	assert_true(vbus_name_valid("6f1e6b1c-1d0a-4c4e-9a57-0b9f3c1e2d3a"));
+	assert_true(vbus_name_valid("a.b_c:d-e"));
+	assert_false(vbus_name_valid(""));
+	assert_false(vbus_name_valid(NULL));
+	assert_false(vbus_name_valid("."));
+	assert_false(vbus_name_valid(".."));
+	assert_false(vbus_name_valid("a/b"));
+	assert_false(vbus_name_valid("a b"));
+	assert_false(vbus_name_valid("caf\xc3\xa9"));
+	memset(long_name, 'x', sizeof(long_name));
+	long_name[64] = '\0';
+	assert_true(vbus_name_valid(long_name));
+	long_name[64] = 'x';
+	long_name[64 + 1] = '\0';
+	assert_false(vbus_name_valid(long_name));
+}
+
+static void test_bad_names_touch_nothing(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(vbus_bus_add(f->ctx, "../x"), -EINVAL);
+	assert_int_equal(vbus_device_add(f->ctx, "x y", "test"), -EINVAL);
+	assert_int_equal(vbus_device_add(f->ctx, "d3", "a/b"), -EINVAL);
+	assert_int_equal(vbus_device_attach(f->ctx, "d1", ""), -EINVAL);
+	assert_int_equal(vbus_device_set_attr(f->ctx, "d1", "../x", "1"), -EINVAL);
+	assert_int_equal(vbus_bus_set_mode(f->ctx, "b", 01000), -EINVAL);
+	assert_false(exists(f, CFS "/instances/..x"));
+	assert_false(exists(f, CFS "/devices/d3"));
+}
+
+static void test_bus_add_exists(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(vbus_bus_exists(f->ctx, "b1"), 0);
+	assert_int_equal(vbus_bus_add(f->ctx, "b1"), 0);
+	assert_int_equal(vbus_bus_exists(f->ctx, "b1"), 1);
+	assert_int_equal(vbus_bus_add(f->ctx, "b1"), -EEXIST);
+	assert_int_equal(vbus_device_exists(f->ctx, "d1"), 1);
+	assert_int_equal(vbus_device_exists(f->ctx, "nope"), 0);
+}
+
+static void test_attach_detach(void **state)
+{
+	struct fixture *f = *state;
+	char buf[PATH_MAX];
+	char **list = NULL;
+	ssize_t n;
+
+	assert_int_equal(vbus_bus_add(f->ctx, "b1"), 0);
+	assert_int_equal(vbus_bus_add(f->ctx, "b2"), 0);
+	assert_int_equal(vbus_device_attach(f->ctx, "d1", "b1"), 0);
+	assert_int_equal(vbus_device_attach(f->ctx, "d1", "b2"), 0);
+	assert_int_equal(vbus_device_attach(f->ctx, "d2", "b1"), 0);
+	assert_int_equal(vbus_device_attach(f->ctx, "d2", "b1"), -EEXIST);
+
+	n = readlink(at(f, CFS "/instances/b1/d1"), buf, sizeof(buf) - 1);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_string_equal(buf, at(f, CFS "/devices/d1"));
+
+	assert_int_equal(vbus_device_buses(f->ctx, "d1", &list), 2);
+	assert_non_null(list);
+	assert_null(list[2]);
+	vbus_strv_free(list);
+	assert_int_equal(vbus_bus_devices(f->ctx, "b1", &list), 2);
+	vbus_strv_free(list);
+
+	assert_int_equal(vbus_device_detach(f->ctx, "d1", "b1"), 0);
+	assert_false(exists(f, CFS "/instances/b1/d1"));
+	assert_int_equal(vbus_device_detach(f->ctx, "d1", "b1"), -ENOENT);
+	assert_int_equal(vbus_device_buses(f->ctx, "d1", &list), 1);
+	assert_string_equal(list[0], "b2");
+	vbus_strv_free(list);
+}
+
+static void test_detach_link_of_another_name(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(vbus_bus_add(f->ctx, "b1"), 0);
+	assert_int_equal(symlink("../../devices/d2", at(f, CFS "/instances/b1/other")), 0);
+	assert_int_equal(vbus_device_detach(f->ctx, "d2", "b1"), 0);
+	assert_false(exists(f, CFS "/instances/b1/other"));
+}
+
+static void test_bus_del_takes_links(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(vbus_bus_add(f->ctx, "b1"), 0);
+	assert_int_equal(vbus_device_attach(f->ctx, "d1", "b1"), 0);
+	assert_int_equal(vbus_device_attach(f->ctx, "d2", "b1"), 0);
+	assert_int_equal(vbus_bus_del(f->ctx, "b1"), 0);
+	assert_false(exists(f, CFS "/instances/b1"));
+	assert_true(exists(f, CFS "/devices/d1"));
+	assert_int_equal(vbus_bus_del(f->ctx, "b1"), -ENOENT);
+}
+
+static void test_bus_del_failure_restores_links(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(vbus_bus_add(f->ctx, "b1"), 0);
+	assert_int_equal(vbus_device_attach(f->ctx, "d1", "b1"), 0);
+	mkdirs(f, CFS "/instances/b1/busy");	/* rmdir fails: ENOTEMPTY */
+	assert_int_equal(vbus_bus_del(f->ctx, "b1"), -ENOTEMPTY);
+	assert_true(exists(f, CFS "/instances/b1/d1"));
+}
+
+static void test_device_del_detaches_then_restores_on_failure(void **state)
+{
+	struct fixture *f = *state;
+	char **list = NULL;
+
+	assert_int_equal(vbus_bus_add(f->ctx, "b1"), 0);
+	assert_int_equal(vbus_bus_add(f->ctx, "b2"), 0);
+	assert_int_equal(vbus_device_attach(f->ctx, "d1", "b1"), 0);
+	assert_int_equal(vbus_device_attach(f->ctx, "d1", "b2"), 0);
+	mkdirs(f, CFS "/devices/d1/busy");
+	assert_int_equal(vbus_device_del(f->ctx, "d1"), -ENOTEMPTY);
+	assert_int_equal(vbus_device_buses(f->ctx, "d1", &list), 2);
+	vbus_strv_free(list);
+
+	assert_int_equal(rmdir(at(f, CFS "/devices/d1/busy")), 0);
+	assert_int_equal(vbus_device_del(f->ctx, "d1"), 0);
+	assert_false(exists(f, CFS "/devices/d1"));
+	assert_false(exists(f, CFS "/instances/b1/d1"));
+	assert_false(exists(f, CFS "/instances/b2/d1"));
+}
+
+static void test_device_add_untypable_leaves_nothing(void **state)
+{
+	struct fixture *f = *state;
+
+	/* The fake tree has no "type" file: the write fails, mkdir is undone. */
+	assert_int_equal(vbus_device_add(f->ctx, "d3", "test"), -ENOENT);
+	assert_false(exists(f, CFS "/devices/d3"));
+	assert_int_equal(vbus_device_add(f->ctx, "d1", "test"), -EEXIST);
+	assert_true(exists(f, CFS "/devices/d1"));
+}
+
+static void test_load_below_test_root(void **state)
+{
+	struct fixture *f = *state;
+	struct vbus_ctx *empty;
+
+	assert_int_equal(vbus_load(f->ctx), 0);
+	assert_int_equal(vbus_ctx_new(&empty), 0);
+	assert_int_equal(vbus_ctx_set_root(empty, "/nonexistent-root"), 0);
+	assert_int_equal(vbus_load(empty), -ENOENT);
+	assert_int_equal(vbus_bus_add(empty, "b1"), -ENOENT);
+	vbus_ctx_free(empty);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names),
+		T(test_bad_names_touch_nothing),
+		T(test_bus_add_exists),
+		T(test_attach_detach),
+		T(test_detach_link_of_another_name),
+		T(test_bus_del_takes_links),
+		T(test_bus_del_failure_restores_links),
+		T(test_device_del_detaches_then_restores_on_failure),
+		T(test_device_add_untypable_leaves_nothing),
+		T(test_load_below_test_root),
+	};
+
+	return cmocka_run_group_tests_name("libvbus-admin", tests, NULL, NULL);
+}
