@@ -460,18 +460,27 @@ static bool attr_name_valid(const char *attr)
 	       strcmp(attr, "..") != 0;
 }
 
+/* The sysfs file of class attribute @attr of @dev (relative to the root). */
+static int device_attr_path(const char *dev, const char *attr, char *path, size_t size)
+{
+	int r;
+
+	if (!vbus_name_valid(dev) || !attr_name_valid(attr))
+		return -EINVAL;
+	r = snprintf(path, size, VBUS_SYSFS_ROOT "/devices/%s/%s", dev, attr);
+	return r < 0 || (size_t)r >= size ? -ENAMETOOLONG : 0;
+}
+
 VBUS_EXPORT int vbus_device_set_attr(struct vbus_ctx *ctx, const char *dev, const char *attr,
 				     const char *value)
 {
 	char path[PATH_MAX];
 	int r;
 
-	if (!ctx || !vbus_name_valid(dev) || !attr_name_valid(attr) || !value)
+	if (!ctx || !value)
 		return -EINVAL;
-	r = snprintf(path, sizeof(path), VBUS_SYSFS_ROOT "/devices/%s/%s", dev, attr);
-	if (r < 0 || (size_t)r >= sizeof(path))
-		return -ENAMETOOLONG;
-	return vbus_write_attr(ctx, path, value);
+	r = device_attr_path(dev, attr, path, sizeof(path));
+	return r < 0 ? r : vbus_write_attr(ctx, path, value);
 }
 
 VBUS_EXPORT int vbus_device_get_attr(struct vbus_ctx *ctx, const char *dev, const char *attr,
@@ -480,10 +489,8 @@ VBUS_EXPORT int vbus_device_get_attr(struct vbus_ctx *ctx, const char *dev, cons
 	char path[PATH_MAX];
 	int r;
 
-	if (!ctx || !vbus_name_valid(dev) || !attr_name_valid(attr) || !ret_value)
+	if (!ctx || !ret_value)
 		return -EINVAL;
-	r = snprintf(path, sizeof(path), VBUS_SYSFS_ROOT "/devices/%s/%s", dev, attr);
-	if (r < 0 || (size_t)r >= sizeof(path))
-		return -ENAMETOOLONG;
-	return vbus_read_line(ctx, path, ret_value);
+	r = device_attr_path(dev, attr, path, sizeof(path));
+	return r < 0 ? r : vbus_read_line(ctx, path, ret_value);
 }
