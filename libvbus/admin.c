@@ -78,15 +78,15 @@ VBUS_EXPORT int vbus_load(struct vbus_ctx *ctx)
 	if (configfs_exists(ctx, "", ""))
 		return 0;
 	if (ctx->root[0])
-		return -ENOENT;
+		return -ENODEV;
 	if (geteuid() != 0)
 		return -EPERM;
 	if (modprobe("vbus") < 0)
-		return -ENOENT;
+		return -ENODEV;
 	if (access(VBUS_CONFIGFS_ROOT, F_OK) < 0 &&
 	    mount("configfs", CONFIGFS_MOUNT, "configfs", 0, NULL) < 0 && errno != EBUSY)
 		return -errno;
-	return access(VBUS_CONFIGFS_ROOT, F_OK) < 0 ? -ENOENT : 0;
+	return access(VBUS_CONFIGFS_ROOT, F_OK) < 0 ? -ENODEV : 0;
 }
 
 VBUS_EXPORT int vbus_bus_exists(struct vbus_ctx *ctx, const char *bus)
@@ -493,4 +493,44 @@ VBUS_EXPORT int vbus_device_get_attr(struct vbus_ctx *ctx, const char *dev, cons
 		return -EINVAL;
 	r = device_attr_path(dev, attr, path, sizeof(path));
 	return r < 0 ? r : vbus_read_line(ctx, path, ret_value);
+}
+
+static int read_uint(const struct vbus_ctx *ctx, const char *bus, const char *attr, int base,
+		     unsigned long *ret)
+{
+	char path[PATH_MAX], *line = NULL, *end;
+	int r;
+
+	r = snprintf(path, sizeof(path), VBUS_CONFIGFS_ROOT "/instances/%s/%s", bus, attr);
+	if (r < 0 || (size_t)r >= sizeof(path))
+		return -ENAMETOOLONG;
+	r = vbus_read_line(ctx, path, &line);
+	if (r < 0)
+		return r;
+	errno = 0;
+	*ret = strtoul(line, &end, base);
+	r = errno || end == line || *end ? -EBADMSG : 0;
+	free(line);
+	return r;
+}
+
+VBUS_EXPORT int vbus_bus_get_perm(struct vbus_ctx *ctx, const char *bus, uid_t *ret_owner,
+				  gid_t *ret_group, mode_t *ret_mode)
+{
+	unsigned long owner, group, mode;
+	int r;
+
+	if (!ctx || !vbus_name_valid(bus) || !ret_owner || !ret_group || !ret_mode)
+		return -EINVAL;
+	r = read_uint(ctx, bus, "owner", 10, &owner);
+	if (r == 0)
+		r = read_uint(ctx, bus, "group", 10, &group);
+	if (r == 0)
+		r = read_uint(ctx, bus, "mode", 8, &mode);
+	if (r < 0)
+		return r;
+	*ret_owner = owner;
+	*ret_group = group;
+	*ret_mode = mode;
+	return 0;
 }

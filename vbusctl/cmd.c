@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <vbus/vbus.h>
@@ -64,13 +65,6 @@ int cmd_dispatch(struct ctl *ctl, const struct cmd *table, const char *what,
 		return EXIT_USAGE;
 	}
 	return c->fn(ctl, argc - 1, argv + 1);
-}
-
-void cmd_usage(const struct cmd *table, const char *prefix)
-{
-	for (const struct cmd *c = table; c->name; c++)
-		if (c->help)
-			printf("%s %s %s\n", c == table ? "Usage:" : "      ", prefix, c->help);
 }
 
 int cmd_split_line(char *line, char **argv, int max)
@@ -134,6 +128,48 @@ int missarg(const char *key)
 
 int syserr(const char *what, const char *arg, int err)
 {
-	fprintf(stderr, "Error: %s \"%s\": %s.\n", what, arg, vbus_strerror(err));
+	if (err == -ENODEV)
+		fprintf(stderr, "Error: %s \"%s\": the vbus kernel module is not loaded and "
+			"\"modprobe vbus\" failed.\n", what, arg);
+	else
+		fprintf(stderr, "Error: %s \"%s\": %s.\n", what, arg, vbus_strerror(err));
 	return EXIT_SYSTEM;
+}
+
+const struct cmd *keyword(const struct cmd *table, const char *word)
+{
+	const struct cmd *c;
+	bool ambiguous;
+
+	c = cmd_lookup(table, word, &ambiguous);
+	if (ambiguous) {
+		fprintf(stderr, "Error: argument \"%s\" is ambiguous: it could be ", word);
+		print_candidates(table, word);
+		fprintf(stderr, ".\n");
+	} else if (!c) {
+		fprintf(stderr, "Error: argument \"%s\" is wrong: expected one of ", word);
+		print_candidates(table, "");
+		fprintf(stderr, ".\n");
+	}
+	return c;
+}
+
+int parse_ulong(const char *arg, int base, unsigned long max, unsigned long *ret)
+{
+	unsigned long v;
+	char *end;
+
+	if (!*arg || *arg == '-' || *arg == '+' || *arg == ' ')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(arg, &end, base);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+bool keyword_is(const char *word, const char *kw)
+{
+	return *word && strncmp(kw, word, strlen(word)) == 0;
 }

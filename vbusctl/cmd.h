@@ -28,7 +28,6 @@ struct ctl {
 struct cmd {
 	const char *name;
 	int (*fn)(struct ctl *ctl, int argc, char **argv);
-	const char *help;
 };
 
 /*
@@ -46,9 +45,6 @@ const struct cmd *cmd_lookup(const struct cmd *table, const char *word, bool *re
 int cmd_dispatch(struct ctl *ctl, const struct cmd *table, const char *what,
 		 int argc, char **argv);
 
-/* Print "Usage: ..." lines for @table's entries under @prefix ("vbusctl bus"). */
-void cmd_usage(const struct cmd *table, const char *prefix);
-
 /*
  * Split a batch line in place into at most @max words: blanks separate
  * words, '#' outside quotes starts a comment, "..." and '...' quote, and a
@@ -57,11 +53,26 @@ void cmd_usage(const struct cmd *table, const char *prefix);
  */
 int cmd_split_line(char *line, char **argv, int max);
 
+/*
+ * A keyword of @table (unambiguous prefixes allowed); prints the error and
+ * returns NULL for an unknown or ambiguous one.
+ */
+const struct cmd *keyword(const struct cmd *table, const char *word);
+
+/* Is @word @kw or a prefix of it (where @kw is the only keyword possible)? */
+bool keyword_is(const char *word, const char *kw);
+
+/* A whole unsigned number in @base, at most @max; -EINVAL otherwise. */
+int parse_ulong(const char *arg, int base, unsigned long max, unsigned long *ret);
+
 /* Messages with iproute2's wording; each returns EXIT_USAGE. */
 int invarg(const char *why, const char *arg);
 int duparg(const char *key, const char *arg);
 int missarg(const char *key);
-/* "Error: <what> \"<arg>\": <reason of -err>." ; returns EXIT_SYSTEM. */
+/*
+ * "Error: <what> \"<arg>\": <reason of -err>."; returns EXIT_SYSTEM. -ENODEV
+ * (libvbus: the kernel module is missing) is said as such.
+ */
 int syserr(const char *what, const char *arg, int err);
 
 #endif

@@ -13,6 +13,7 @@
 #include <vbus/vbus.h>
 
 #include "cmd.h"
+#include "objects.h"
 #include "print.h"
 
 #define BATCH_ARGS_MAX 512
@@ -22,7 +23,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: vbusctl [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       vbusctl [ -force ] -batch FILE\n"
-		"where  OBJECT := { help }\n"
+		"where  OBJECT := { bus | device | help }\n"
 		"       OPTIONS := { -V[ersion] | -j[son] | -p[retty] | -s[tatistics] |\n"
 		"                    -b[atch] FILE | -force | -t[imestamp] | -h[elp] }\n");
 }
@@ -34,8 +35,10 @@ static int do_help(struct ctl *ctl, int argc, char **argv)
 }
 
 static const struct cmd objects[] = {
-	{ "help", do_help, NULL },
-	{ NULL, NULL, NULL },
+	{ "bus", do_bus },
+	{ "device", do_device },
+	{ "help", do_help },
+	{ NULL },
 };
 
 static int print_version(struct ctl *ctl)

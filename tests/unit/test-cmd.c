@@ -26,11 +26,11 @@ static int fn_b(struct ctl *ctl, int argc, char **argv)
 }
 
 static const struct cmd table[] = {
-	{ "show", fn_a, NULL },
-	{ "set", fn_b, NULL },
-	{ "stats", fn_b, NULL },
-	{ "add", fn_b, NULL },
-	{ NULL, NULL, NULL },
+	{ "show", fn_a },
+	{ "set", fn_b },
+	{ "stats", fn_b },
+	{ "add", fn_b },
+	{ NULL },
 };
 
 static void test_lookup_exact(void **state)

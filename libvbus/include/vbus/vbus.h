@@ -50,7 +50,11 @@ int vbus_kernel_version(struct vbus_ctx *ctx, char **ret_version);
  */
 bool vbus_name_valid(const char *name);
 
-/* Mount configfs and load vbus.ko if needed. -EPERM: not root. */
+/*
+ * Mount configfs and load vbus.ko if needed (vbus_bus_add and
+ * vbus_device_add call it). -ENODEV: the module is not loaded and cannot be;
+ * -EPERM: not root, so it cannot be loaded.
+ */
 int vbus_load(struct vbus_ctx *ctx);
 
 /* 1 if the bus (device) exists, 0 if not. */
@@ -64,6 +68,9 @@ int vbus_bus_set_owner(struct vbus_ctx *ctx, const char *bus, uid_t uid);
 int vbus_bus_set_group(struct vbus_ctx *ctx, const char *bus, gid_t gid);
 /* -EINVAL: @mode above 0777. */
 int vbus_bus_set_mode(struct vbus_ctx *ctx, const char *bus, mode_t mode);
+/* Who may attach: owner, group and permission bits. */
+int vbus_bus_get_perm(struct vbus_ctx *ctx, const char *bus, uid_t *ret_owner,
+		      gid_t *ret_group, mode_t *ret_mode);
 
 /*
  * Create a device of @class. An unknown class makes libvbus load the module

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vbusctl bus: add, del, set and show buses.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vbus/vbus.h>
+
+#include "cmd.h"
+#include "objects.h"
+
+struct perm {
+	bool has_owner, has_group, has_mode;
+	uid_t owner;
+	gid_t group;
+	mode_t mode;
+};
+
+static int bus_usage(struct ctl *ctl, int argc, char **argv)
+{
+	printf("Usage: vbusctl bus add NAME [ owner USER ] [ group GROUP ] [ mode MODE ]\n"
+	       "       vbusctl bus del NAME\n"
+	       "       vbusctl bus set NAME { owner USER | group GROUP | mode MODE }...\n"
+	       "       vbusctl bus help\n"
+	       "MODE := octal permission bits for attaching, at most 0777 (default 0600)\n");
+	return EXIT_OK;
+}
+
+/* A user name or a numeric uid. */
+static int parse_user(const char *arg, uid_t *ret)
+{
+	struct passwd *pw = getpwnam(arg);
+	unsigned long v;
+
+	if (pw) {
+		*ret = pw->pw_uid;
+		return 0;
+	}
+	if (parse_ulong(arg, 10, (uid_t)-2, &v) < 0)
+		return invarg("no such user", arg);
+	*ret = v;
+	return 0;
+}
+
+static int parse_group(const char *arg, gid_t *ret)
+{
+	struct group *gr = getgrnam(arg);
+	unsigned long v;
+
+	if (gr) {
+		*ret = gr->gr_gid;
+		return 0;
+	}
+	if (parse_ulong(arg, 10, (gid_t)-2, &v) < 0)
+		return invarg("no such group", arg);
+	*ret = v;
+	return 0;
+}
+
+static int parse_mode(const char *arg, mode_t *ret)
+{
+	unsigned long v;
+
+	if (parse_ulong(arg, 8, 0777, &v) < 0)
+		return invarg("mode must be octal, at most 0777", arg);
+	*ret = v;
+	return 0;
+}
+
+enum { KW_OWNER, KW_GROUP, KW_MODE };
+static const struct cmd perm_keywords[] = {
+	[KW_OWNER] = { "owner" },
+	[KW_GROUP] = { "group" },
+	[KW_MODE] = { "mode" },
+	{ NULL },
+};
+
+/* { owner USER | group GROUP | mode MODE }... into @p; usage errors printed. */
+static int parse_perm(int argc, char **argv, struct perm *p)
+{
+	for (; argc > 0; argc -= 2, argv += 2) {
+		const struct cmd *kw = keyword(perm_keywords, argv[0]);
+		int ret = EXIT_OK;
+
+		if (!kw)
+			return EXIT_USAGE;
+		if (argc < 2)
+			return missarg(kw->name);
+		switch (kw - perm_keywords) {
+		case KW_OWNER:
+			if (p->has_owner)
+				return duparg(kw->name, argv[1]);
+			p->has_owner = true;
+			ret = parse_user(argv[1], &p->owner);
+			break;
+		case KW_GROUP:
+			if (p->has_group)
+				return duparg(kw->name, argv[1]);
+			p->has_group = true;
+			ret = parse_group(argv[1], &p->group);
+			break;
+		case KW_MODE:
+			if (p->has_mode)
+				return duparg(kw->name, argv[1]);
+			p->has_mode = true;
+			ret = parse_mode(argv[1], &p->mode);
+			break;
+		}
+		if (ret != EXIT_OK)
+			return ret;
+	}
+	return EXIT_OK;
+}
+
+static int apply_perm(struct ctl *ctl, const char *bus, const struct perm *p)
+{
+	int r = 0;
+
+	if (p->has_owner)
+		r = vbus_bus_set_owner(ctl->vbus, bus, p->owner);
+	if (r == 0 && p->has_group)
+		r = vbus_bus_set_group(ctl->vbus, bus, p->group);
+	if (r == 0 && p->has_mode)
+		r = vbus_bus_set_mode(ctl->vbus, bus, p->mode);
+	return r;
+}
+
+/* The bus named by @name must exist; prints the error otherwise. */
+static int bus_must_exist(struct ctl *ctl, const char *name)
+{
+	int r;
+
+	if (!vbus_name_valid(name))
+		return invarg("not a bus name (1-64 characters of A-Za-z0-9._:-)", name);
+	r = vbus_bus_exists(ctl->vbus, name);
+	if (r < 0)
+		return syserr("bus", name, r);
+	if (r == 0) {
+		fprintf(stderr, "Error: bus \"%s\" does not exist.\n", name);
+		return EXIT_SYSTEM;
+	}
+	return EXIT_OK;
+}
+
+static int bus_add(struct ctl *ctl, int argc, char **argv)
+{
+	struct perm p = { 0 };
+	int ret, r;
+
+	if (argc < 1)
+		return missarg("add");
+	if (!vbus_name_valid(argv[0]))
+		return invarg("not a bus name (1-64 characters of A-Za-z0-9._:-)", argv[0]);
+	ret = parse_perm(argc - 1, argv + 1, &p);
+	if (ret != EXIT_OK)
+		return ret;
+
+	r = vbus_bus_add(ctl->vbus, argv[0]);
+	if (r == -EEXIST) {
+		fprintf(stderr, "Error: bus \"%s\" exists.\n", argv[0]);
+		return EXIT_SYSTEM;
+	}
+	if (r < 0)
+		return syserr("cannot add bus", argv[0], r);
+	r = apply_perm(ctl, argv[0], &p);
+	if (r < 0) {
+		vbus_bus_del(ctl->vbus, argv[0]);
+		return syserr("cannot set the permissions of bus", argv[0], r);
+	}
+	return EXIT_OK;
+}
+
+static int bus_del(struct ctl *ctl, int argc, char **argv)
+{
+	int ret, r;
+
+	if (argc < 1)
+		return missarg("del");
+	if (argc > 1)
+		return invarg("unexpected argument after the bus name", argv[1]);
+	ret = bus_must_exist(ctl, argv[0]);
+	if (ret != EXIT_OK)
+		return ret;
+	r = vbus_bus_del(ctl->vbus, argv[0]);
+	if (r < 0)
+		return syserr("cannot delete bus", argv[0], r);
+	return EXIT_OK;
+}
+
+static int bus_set(struct ctl *ctl, int argc, char **argv)
+{
+	struct perm p = { 0 }, old = { .has_owner = true, .has_group = true, .has_mode = true };
+	int ret, r;
+
+	if (argc < 1)
+		return missarg("set");
+	if (argc < 2) {
+		fprintf(stderr, "Error: \"bus set %s\" needs owner, group or mode.\n", argv[0]);
+		return EXIT_USAGE;
+	}
+	ret = parse_perm(argc - 1, argv + 1, &p);
+	if (ret == EXIT_OK)
+		ret = bus_must_exist(ctl, argv[0]);
+	if (ret != EXIT_OK)
+		return ret;
+
+	r = vbus_bus_get_perm(ctl->vbus, argv[0], &old.owner, &old.group, &old.mode);
+	if (r == 0)
+		r = apply_perm(ctl, argv[0], &p);
+	if (r < 0) {
+		apply_perm(ctl, argv[0], &old);
+		return syserr("cannot set bus", argv[0], r);
+	}
+	return EXIT_OK;
+}
+
+static const struct cmd bus_cmds[] = {
+	{ "add", bus_add },
+	{ "del", bus_del },
+	{ "set", bus_set },
+	{ "help", bus_usage },
+	{ NULL },
+};
+
+int do_bus(struct ctl *ctl, int argc, char **argv)
+{
+	if (argc == 0)
+		return bus_usage(ctl, argc, argv);
+	return cmd_dispatch(ctl, bus_cmds, "command", argc, argv);
+}

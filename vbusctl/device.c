@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vbusctl device: add, del, set, attach and detach devices.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vbus/vbus.h>
+
+#include "cmd.h"
+#include "objects.h"
+
+static int device_usage(struct ctl *ctl, int argc, char **argv)
+{
+	printf("Usage: vbusctl device add NAME type CLASS [ ATTR VALUE ]...\n"
+	       "       vbusctl device del NAME\n"
+	       "       vbusctl device set NAME ATTR VALUE [ ATTR VALUE ]...\n"
+	       "       vbusctl device attach NAME bus BUS\n"
+	       "       vbusctl device detach NAME bus BUS\n"
+	       "       vbusctl device help\n"
+	       "ATTR := an attribute of the device's class (vbusctl class show)\n");
+	return EXIT_OK;
+}
+
+static const char name_rule[] = "not a device name (1-64 characters of A-Za-z0-9._:-)";
+
+/* The device @name must exist; prints the error otherwise. */
+static int device_must_exist(struct ctl *ctl, const char *name)
+{
+	int r;
+
+	if (!vbus_name_valid(name))
+		return invarg(name_rule, name);
+	r = vbus_device_exists(ctl->vbus, name);
+	if (r < 0)
+		return syserr("device", name, r);
+	if (r == 0) {
+		fprintf(stderr, "Error: device \"%s\" does not exist.\n", name);
+		return EXIT_SYSTEM;
+	}
+	return EXIT_OK;
+}
+
+/* ATTR VALUE pairs must be complete, and no ATTR given twice. */
+static int check_attr_pairs(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i += 2) {
+		if (i + 1 == argc)
+			return missarg(argv[i]);
+		for (int j = 0; j < i; j += 2)
+			if (strcmp(argv[i], argv[j]) == 0)
+				return duparg(argv[i], argv[i + 1]);
+	}
+	return EXIT_OK;
+}
+
+static int attr_error(const char *dev, const char *attr, const char *value, int r)
+{
+	if (r == -ENOENT)
+		fprintf(stderr, "Error: device \"%s\" has no attribute \"%s\".\n", dev, attr);
+	else
+		fprintf(stderr, "Error: cannot set %s of device \"%s\" to \"%s\": %s.\n", attr, dev,
+			value, vbus_strerror(r));
+	return EXIT_SYSTEM;
+}
+
+static int device_add(struct ctl *ctl, int argc, char **argv)
+{
+	const char *name, *class;
+	int ret, r;
+
+	if (argc < 1)
+		return missarg("add");
+	name = argv[0];
+	if (!vbus_name_valid(name))
+		return invarg(name_rule, name);
+	if (argc < 2 || !keyword_is(argv[1], "type")) {
+		fprintf(stderr, "Error: \"device add %s\" needs \"type CLASS\".\n", name);
+		return EXIT_USAGE;
+	}
+	if (argc < 3)
+		return missarg("type");
+	class = argv[2];
+	ret = check_attr_pairs(argc - 3, argv + 3);
+	if (ret != EXIT_OK)
+		return ret;
+
+	r = vbus_device_add(ctl->vbus, name, class);
+	if (r == -EEXIST) {
+		fprintf(stderr, "Error: device \"%s\" exists.\n", name);
+		return EXIT_SYSTEM;
+	}
+	if (r == -ENOENT) {
+		fprintf(stderr, "Error: device class \"%s\" is unknown.\n", class);
+		return EXIT_SYSTEM;
+	}
+	if (r < 0)
+		return syserr("cannot add device", name, r);
+	for (int i = 3; i < argc; i += 2) {
+		r = vbus_device_set_attr(ctl->vbus, name, argv[i], argv[i + 1]);
+		if (r < 0) {
+			vbus_device_del(ctl->vbus, name);
+			return attr_error(name, argv[i], argv[i + 1], r);
+		}
+	}
+	return EXIT_OK;
+}
+
+static int device_del(struct ctl *ctl, int argc, char **argv)
+{
+	int ret, r;
+
+	if (argc < 1)
+		return missarg("del");
+	if (argc > 1)
+		return invarg("unexpected argument after the device name", argv[1]);
+	ret = device_must_exist(ctl, argv[0]);
+	if (ret != EXIT_OK)
+		return ret;
+	r = vbus_device_del(ctl->vbus, argv[0]);
+	if (r < 0)
+		return syserr("cannot delete device", argv[0], r);
+	return EXIT_OK;
+}
+
+static int device_set(struct ctl *ctl, int argc, char **argv)
+{
+	char **old;
+	int ret, r = 0, i;
+
+	if (argc < 1)
+		return missarg("set");
+	if (argc < 2) {
+		fprintf(stderr, "Error: \"device set %s\" needs ATTR VALUE.\n", argv[0]);
+		return EXIT_USAGE;
+	}
+	ret = check_attr_pairs(argc - 1, argv + 1);
+	if (ret == EXIT_OK)
+		ret = device_must_exist(ctl, argv[0]);
+	if (ret != EXIT_OK)
+		return ret;
+
+	/* Remember every old value first, to put them back on a failure. */
+	old = calloc(argc, sizeof(*old));
+	if (!old)
+		return syserr("cannot set device", argv[0], -ENOMEM);
+	for (i = 1; i < argc && r == 0; i += 2)
+		r = vbus_device_get_attr(ctl->vbus, argv[0], argv[i], &old[i]);
+	if (r < 0)
+		i -= 2;
+	else
+		for (i = 1; i < argc && r == 0; i += 2)
+			r = vbus_device_set_attr(ctl->vbus, argv[0], argv[i], argv[i + 1]);
+	if (r < 0) {
+		ret = attr_error(argv[0], argv[i - 2], argv[i - 1], r);
+		for (int j = 1; j < i - 2; j += 2)
+			vbus_device_set_attr(ctl->vbus, argv[0], argv[j], old[j]);
+	}
+	for (i = 0; i < argc; i++)
+		free(old[i]);
+	free(old);
+	return ret;
+}
+
+/* NAME bus BUS, both existing. */
+static int parse_link(struct ctl *ctl, const char *cmd, int argc, char **argv)
+{
+	int ret;
+
+	if (argc < 1)
+		return missarg(cmd);
+	if (argc < 2 || !keyword_is(argv[1], "bus")) {
+		fprintf(stderr, "Error: \"device %s %s\" needs \"bus BUS\".\n", cmd, argv[0]);
+		return EXIT_USAGE;
+	}
+	if (argc < 3)
+		return missarg("bus");
+	if (argc > 3)
+		return invarg("unexpected argument after the bus name", argv[3]);
+	ret = device_must_exist(ctl, argv[0]);
+	if (ret != EXIT_OK)
+		return ret;
+	if (!vbus_name_valid(argv[2]))
+		return invarg("not a bus name (1-64 characters of A-Za-z0-9._:-)", argv[2]);
+	ret = vbus_bus_exists(ctl->vbus, argv[2]);
+	if (ret == 0) {
+		fprintf(stderr, "Error: bus \"%s\" does not exist.\n", argv[2]);
+		return EXIT_SYSTEM;
+	}
+	return ret < 0 ? syserr("bus", argv[2], ret) : EXIT_OK;
+}
+
+static int device_attach(struct ctl *ctl, int argc, char **argv)
+{
+	int ret, r;
+
+	ret = parse_link(ctl, "attach", argc, argv);
+	if (ret != EXIT_OK)
+		return ret;
+	r = vbus_device_attach(ctl->vbus, argv[0], argv[2]);
+	if (r == -EEXIST) {
+		fprintf(stderr, "Error: device \"%s\" is already on bus \"%s\".\n", argv[0],
+			argv[2]);
+		return EXIT_SYSTEM;
+	}
+	if (r == -EINVAL) {
+		fprintf(stderr, "Error: device \"%s\" cannot be attached: it has no type.\n",
+			argv[0]);
+		return EXIT_SYSTEM;
+	}
+	return r < 0 ? syserr("cannot attach device", argv[0], r) : EXIT_OK;
+}
+
+static int device_detach(struct ctl *ctl, int argc, char **argv)
+{
+	int ret, r;
+
+	ret = parse_link(ctl, "detach", argc, argv);
+	if (ret != EXIT_OK)
+		return ret;
+	r = vbus_device_detach(ctl->vbus, argv[0], argv[2]);
+	if (r == -ENOENT) {
+		fprintf(stderr, "Error: device \"%s\" is not on bus \"%s\".\n", argv[0], argv[2]);
+		return EXIT_SYSTEM;
+	}
+	return r < 0 ? syserr("cannot detach device", argv[0], r) : EXIT_OK;
+}
+
+static const struct cmd device_cmds[] = {
+	{ "add", device_add },
+	{ "del", device_del },
+	{ "set", device_set },
+	{ "attach", device_attach },
+	{ "detach", device_detach },
+	{ "help", device_usage },
+	{ NULL },
+};
+
+int do_device(struct ctl *ctl, int argc, char **argv)
+{
+	if (argc == 0)
+		return device_usage(ctl, argc, argv);
+	return cmd_dispatch(ctl, device_cmds, "command", argc, argv);
+}
