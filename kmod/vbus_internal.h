@@ -1,16 +1,173 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * vbus core: private declarations shared by the files of vbus.ko.
+ *
+ * Locking: vbus_lock (a mutex) protects the class, bus and device lists,
+ * every link, each bus's member list and each link's connection list, and
+ * the dead flags. Lock order: vbus_lock, then vbus_conn.lock, then
+ * vbus_member.lock. sysfs show/store callbacks never take vbus_lock, so
+ * removing sysfs entries (which waits for running callbacks) is safe under
+ * it.
+ *
+ * Lifetimes: every object's memory is owned by its kobject. configfs items,
+ * links, members and connections hold kobject references, so whichever of
+ * rmdir, unlink, close or rmmod comes last frees the object.
  */
 #ifndef VBUS_INTERNAL_H
 #define VBUS_INTERNAL_H
 
+#include <linux/atomic.h>
+#include <linux/configfs.h>
 #include <linux/kobject.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/uidgid.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+#include <uapi/linux/vbus.h>
 
+#include "vbus_class.h"
+
+#define VBUS_EVENT_QUEUE	64
+
+extern struct mutex vbus_lock;
+extern struct list_head vbus_classes;
+extern struct list_head vbus_buses;
+extern struct list_head vbus_devices;
+
+struct vbus_device {
+	struct config_group group;	/* devices/<name> */
+	struct kobject kobj;		/* /sys/vbus/devices/<name>; owns the memory */
+	struct kobject *ifaces_kobj;	/* interfaces/ */
+	struct vbus_class *class;	/* NULL until typed; set once */
+	void *priv;			/* the class's */
+	struct list_head list;		/* vbus_devices */
+	struct list_head links;		/* vbus_link.dev_entry */
+	bool registered;		/* on vbus_devices, in sysfs */
+	char name[VBUS_NAME_MAX + 1];
+};
+
+struct vbus_bus {
+	struct config_group group;	/* instances/<name> */
+	struct kobject kobj;		/* /sys/vbus/instances/<name>; owns the memory */
+	struct kobject *devices_kobj;	/* devices/ */
+	struct kobject *members_kobj;	/* members/ */
+	struct xarray links;		/* id -> struct vbus_link */
+	struct list_head members;	/* vbus_member.bus_entry */
+	struct list_head pids;		/* vbus_pid.entry */
+	kuid_t owner;
+	kgid_t gid;
+	umode_t mode;
+	int minor;			/* /dev/vbus/<name>; -1 without */
+	struct cdev *cdev;
+	struct device *chrdev;
+	bool dead;
+	struct list_head list;		/* vbus_buses */
+	char name[VBUS_NAME_MAX + 1];
+};
+
+/* A device on a bus: instances/<bus>/<device> in configfs. */
+struct vbus_link {
+	struct kobject kobj;		/* instances/<bus>/devices/<id> in sysfs */
+	struct vbus_bus *bus;		/* holds a reference */
+	struct vbus_device *dev;	/* holds a reference */
+	u32 id;
+	bool dead;
+	struct list_head dev_entry;	/* vbus_device.links */
+	struct list_head conns;		/* vbus_conn.link_entry */
+};
+
+/* Per-connection counters (doc/statistics.md). */
+struct vbus_stats {
+	atomic64_t events;
+	atomic64_t qnotify;
+	atomic64_t qinject;
+	atomic64_t notify;
+	atomic64_t inject;
+	atomic64_t bridgecalls;
+	atomic64_t buscalls;
+};
+
+/* One open of /dev/vbus/<bus>: a membership. */
+struct vbus_member {
+	struct kref ref;		/* the bus fd and each device fd */
+	struct vbus_bus *bus;		/* holds a reference */
+	pid_t pid;			/* the opener (tgid) */
+	struct list_head bus_entry;	/* vbus_bus.members */
+	spinlock_t lock;		/* the event queue and dead */
+	wait_queue_head_t wq;
+	struct vbus_event events[VBUS_EVENT_QUEUE];
+	unsigned int head, count;
+	bool overflow;
+	bool dead;
+	struct vbus_stats stats;
+};
+
+/* One device fd: a client's connection to a device through a link. */
+struct vbus_conn {
+	struct mutex lock;		/* calls against teardown */
+	struct vbus_link *link;		/* holds a reference */
+	struct vbus_member *member;	/* holds a reference */
+	struct list_head link_entry;	/* vbus_link.conns */
+	wait_queue_head_t wq;
+	bool dead;
+	void *priv;			/* the class's */
+};
+
+static inline struct vbus_device *to_vbus_device(struct config_item *item)
+{
+	return container_of(to_config_group(item), struct vbus_device, group);
+}
+
+static inline struct vbus_bus *to_vbus_bus(struct config_item *item)
+{
+	return container_of(to_config_group(item), struct vbus_bus, group);
+}
+
+static inline struct vbus_bus *kobj_to_vbus_bus(struct kobject *kobj)
+{
+	return container_of(kobj, struct vbus_bus, kobj);
+}
+
+static inline struct vbus_link *kobj_to_vbus_link(struct kobject *kobj)
+{
+	return container_of(kobj, struct vbus_link, kobj);
+}
+
+/* core.c */
+bool vbus_name_valid(const char *name);
+
+/* class.c */
+struct vbus_class *vbus_class_find(const char *name);
+
+/* configfs.c */
 int vbus_configfs_init(void);
 void vbus_configfs_exit(void);
 
+/* sysfs.c */
 int vbus_sysfs_init(void);
 void vbus_sysfs_exit(void);
+int vbus_sysfs_class_add(struct vbus_class *class);
+void vbus_sysfs_class_del(struct vbus_class *class);
+int vbus_sysfs_device_add(struct vbus_device *dev);
+int vbus_sysfs_device_typed(struct vbus_device *dev);
+void vbus_sysfs_device_del(struct vbus_device *dev);
+void vbus_device_init_kobj(struct vbus_device *dev);
+int vbus_sysfs_bus_add(struct vbus_bus *bus);
+void vbus_sysfs_bus_del(struct vbus_bus *bus);
+void vbus_bus_init_kobj(struct vbus_bus *bus);
+struct vbus_link *vbus_link_alloc(struct vbus_bus *bus, struct vbus_device *dev);
+int vbus_sysfs_link_add(struct vbus_link *link);
+void vbus_sysfs_link_del(struct vbus_link *link);
+int vbus_sysfs_member_add(struct vbus_bus *bus, pid_t pid);
+void vbus_sysfs_member_del(struct vbus_bus *bus, pid_t pid);
+
+/* chardev.c */
+int vbus_chardev_init(void);
+void vbus_chardev_exit(void);
+int vbus_chardev_bus_add(struct vbus_bus *bus);
+void vbus_chardev_bus_del(struct vbus_bus *bus);
+void vbus_bus_event(struct vbus_bus *bus, u32 event, struct vbus_link *link);
+void vbus_link_kill(struct vbus_link *link);
 
 #endif /* VBUS_INTERNAL_H */

@@ -12,8 +12,8 @@ expect "the module comes from the build (updates/vbus)" \
 	bash -c 'modinfo -F filename vbus | grep -q "/updates/vbus/vbus.ko$"'
 expect_errno "Permission denied" "/sys/vbus/version is read-only" \
 	bash -c 'echo 1 > /sys/vbus/version'
-expect_errno "Operation not permitted" "mkdir in instances/ is not supported yet" \
-	mkdir /sys/kernel/config/vbus/instances/bus0
+expect_errno "Operation not permitted" "mkdir in the configfs root is refused" \
+	mkdir /sys/kernel/config/vbus/other
 expect "rmmod vbus" rmmod vbus
 expect "/sys/kernel/config/vbus is gone after rmmod" test ! -e /sys/kernel/config/vbus
 expect "/sys/vbus is gone after rmmod" test ! -e /sys/vbus

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vbus core: the registry of device classes and the accessors class modules
+ * use (vbus_class.h).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/string.h>
+
+#include "vbus_internal.h"
+
+/* Caller holds vbus_lock. */
+struct vbus_class *vbus_class_find(const char *name)
+{
+	struct vbus_class *class;
+
+	list_for_each_entry(class, &vbus_classes, list) {
+		if (!strcmp(class->name, name))
+			return class;
+	}
+	return NULL;
+}
+
+/**
+ * vbus_class_register - make a device class available to `type`
+ * @class: the class, owned by the caller until vbus_class_unregister()
+ *
+ * Returns 0, -EINVAL for a class without a valid name or interface type,
+ * -EEXIST when a class of that name exists.
+ */
+int vbus_class_register(struct vbus_class *class)
+{
+	int ret;
+
+	if (!class->name || !vbus_name_valid(class->name) ||
+	    strlen(class->name) >= VBUS_TYPE_LEN || !class->type ||
+	    !*class->type || strlen(class->type) >= VBUS_TYPE_LEN) {
+		pr_err("invalid device class \"%s\"\n", class->name ?: "(null)");
+		return -EINVAL;
+	}
+
+	mutex_lock(&vbus_lock);
+	if (vbus_class_find(class->name)) {
+		ret = -EEXIST;
+		goto out_unlock;
+	}
+	ret = vbus_sysfs_class_add(class);
+	if (ret)
+		goto out_unlock;
+	list_add_tail(&class->list, &vbus_classes);
+	pr_info("device class %s (%s) registered\n", class->name, class->type);
+out_unlock:
+	mutex_unlock(&vbus_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(vbus_class_register);
+
+/**
+ * vbus_class_unregister - withdraw a device class
+ * @class: a registered class
+ *
+ * Called from the class module's exit: every device of the class holds a
+ * reference on the module, so none exists by then.
+ */
+void vbus_class_unregister(struct vbus_class *class)
+{
+	mutex_lock(&vbus_lock);
+	list_del(&class->list);
+	vbus_sysfs_class_del(class);
+	mutex_unlock(&vbus_lock);
+}
+EXPORT_SYMBOL_GPL(vbus_class_unregister);
+
+const char *vbus_device_name(struct vbus_device *vdev)
+{
+	return vdev->name;
+}
+EXPORT_SYMBOL_GPL(vbus_device_name);
+
+void *vbus_device_priv(struct vbus_device *vdev)
+{
+	return vdev->priv;
+}
+EXPORT_SYMBOL_GPL(vbus_device_priv);
+
+void vbus_device_set_priv(struct vbus_device *vdev, void *priv)
+{
+	vdev->priv = priv;
+}
+EXPORT_SYMBOL_GPL(vbus_device_set_priv);
+
+/* For class attributes: the kobject their show/store callbacks receive. */
+struct vbus_device *vbus_device_from_kobj(struct kobject *kobj)
+{
+	return container_of(kobj, struct vbus_device, kobj);
+}
+EXPORT_SYMBOL_GPL(vbus_device_from_kobj);
+
+void *vbus_conn_priv(struct vbus_conn *conn)
+{
+	return conn->priv;
+}
+EXPORT_SYMBOL_GPL(vbus_conn_priv);
+
+void vbus_conn_set_priv(struct vbus_conn *conn, void *priv)
+{
+	conn->priv = priv;
+}
+EXPORT_SYMBOL_GPL(vbus_conn_set_priv);

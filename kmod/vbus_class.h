@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vbus device-class API: what a module implementing a device class (venet-tap,
+ * the test class, ...) sees of vbus.ko. doc/writing-a-device-class.md walks
+ * through it with vbus-test.ko as the example.
+ */
+#ifndef VBUS_CLASS_H
+#define VBUS_CLASS_H
+
+#include <linux/kobject.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/sysfs.h>
+#include <linux/types.h>
+
+struct vbus_device;
+struct vbus_conn;
+
+/**
+ * struct vbus_class - a device class
+ * @name: class name, written to a device's configfs `type` attribute
+ * @type: interface type clients see, e.g. "virtual-ethernet"
+ * @owner: THIS_MODULE; pinned while a device of the class exists
+ * @attr_groups: NULL-terminated class attributes, shown on
+ *	/sys/vbus/devices/<name>/ of each device of the class (optional)
+ * @create: a device was given this class; set its private data (optional)
+ * @release: the device is being freed; free the private data (optional)
+ * @connect: a client opened the device (optional; error refuses the open)
+ * @disconnect: the client closed it or the device went away (optional)
+ * @call: a synchronous call: @len input bytes in @buf, room for @size
+ *	bytes of output; returns the output length or a negative errno
+ *
+ * Callbacks run in process context and may sleep. @connect and @disconnect
+ * run with vbus_lock held: they must not call back into vbus. @call runs
+ * under the connection's lock only, serialised against @disconnect.
+ */
+struct vbus_class {
+	const char *name;
+	const char *type;
+	struct module *owner;
+	const struct attribute_group **attr_groups;
+	int (*create)(struct vbus_device *vdev);
+	void (*release)(struct vbus_device *vdev);
+	int (*connect)(struct vbus_device *vdev, struct vbus_conn *conn);
+	void (*disconnect)(struct vbus_device *vdev, struct vbus_conn *conn);
+	long (*call)(struct vbus_device *vdev, struct vbus_conn *conn, u32 func,
+		     void *buf, size_t len, size_t size);
+
+	/* private to vbus.ko */
+	struct list_head list;
+	struct kobject *kobj;
+};
+
+int vbus_class_register(struct vbus_class *class);
+void vbus_class_unregister(struct vbus_class *class);
+
+const char *vbus_device_name(struct vbus_device *vdev);
+void *vbus_device_priv(struct vbus_device *vdev);
+void vbus_device_set_priv(struct vbus_device *vdev, void *priv);
+struct vbus_device *vbus_device_from_kobj(struct kobject *kobj);
+
+void *vbus_conn_priv(struct vbus_conn *conn);
+void vbus_conn_set_priv(struct vbus_conn *conn, void *priv);
+
+#endif /* VBUS_CLASS_H */
