@@ -158,3 +158,4 @@ module_exit(vbus_test_exit);
 
 MODULE_DESCRIPTION("Virtual-bus test device class (test-echo)");
 MODULE_LICENSE("GPL");
+MODULE_ALIAS_VBUS_CLASS("test");

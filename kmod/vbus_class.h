@@ -51,6 +51,13 @@ struct vbus_class {
 	struct kobject *kobj;
 };
 
+/*
+ * Every class module declares this alias, so that "modprobe vbus-class-NAME"
+ * loads the module of class NAME (libvbus does, for a device of an unknown
+ * class).
+ */
+#define MODULE_ALIAS_VBUS_CLASS(name) MODULE_ALIAS("vbus-class-" name)
+
 int vbus_class_register(struct vbus_class *class);
 void vbus_class_unregister(struct vbus_class *class);
 

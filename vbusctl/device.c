@@ -127,8 +127,9 @@ static int device_del(struct ctl *ctl, int argc, char **argv)
 
 static int device_set(struct ctl *ctl, int argc, char **argv)
 {
+	bool changing = false;
+	int ret, r = 0, i, failed = 0;
 	char **old;
-	int ret, r = 0, i;
 
 	if (argc < 1)
 		return missarg("set");
@@ -142,21 +143,25 @@ static int device_set(struct ctl *ctl, int argc, char **argv)
 	if (ret != EXIT_OK)
 		return ret;
 
-	/* Remember every old value first, to put them back on a failure. */
+	/* Read every old value first, to put them back if a write fails. */
 	old = calloc(argc, sizeof(*old));
 	if (!old)
 		return syserr("cannot set device", argv[0], -ENOMEM);
-	for (i = 1; i < argc && r == 0; i += 2)
+	for (i = 1; i < argc && !failed; i += 2) {
 		r = vbus_device_get_attr(ctl->vbus, argv[0], argv[i], &old[i]);
-	if (r < 0)
-		i -= 2;
-	else
-		for (i = 1; i < argc && r == 0; i += 2)
-			r = vbus_device_set_attr(ctl->vbus, argv[0], argv[i], argv[i + 1]);
-	if (r < 0) {
-		ret = attr_error(argv[0], argv[i - 2], argv[i - 1], r);
-		for (int j = 1; j < i - 2; j += 2)
-			vbus_device_set_attr(ctl->vbus, argv[0], argv[j], old[j]);
+		if (r < 0)
+			failed = i;
+	}
+	for (i = 1; i < argc && !failed; i += 2) {
+		changing = true;
+		r = vbus_device_set_attr(ctl->vbus, argv[0], argv[i], argv[i + 1]);
+		if (r < 0)
+			failed = i;
+	}
+	if (failed) {
+		ret = attr_error(argv[0], argv[failed], argv[failed + 1], r);
+		for (i = 1; changing && i < failed; i += 2)
+			vbus_device_set_attr(ctl->vbus, argv[0], argv[i], old[i]);
 	}
 	for (i = 0; i < argc; i++)
 		free(old[i]);
