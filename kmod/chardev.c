@@ -33,6 +33,7 @@
 static dev_t vbus_devt;
 static struct class *vbus_chr_class;
 static DEFINE_XARRAY_ALLOC(vbus_minors);	/* minor -> bus, under vbus_lock */
+static u32 vbus_member_ids;			/* under vbus_lock */
 
 /* Events */
 
@@ -421,7 +422,9 @@ static int vbus_member_join_locked(struct vbus_member *m, struct vbus_bus *bus,
 		return ret;
 	kobject_get(&bus->kobj);
 	m->bus = bus;
+	m->id = ++vbus_member_ids;
 	list_add_tail(&m->bus_entry, &bus->members);
+	vbus_notify_member(m, VBUS_CMD_MEMBER_ADD_NTF);
 	return 0;
 }
 
@@ -455,6 +458,7 @@ static int vbus_member_release(struct inode *inode, struct file *file)
 
 	mutex_lock(&vbus_lock);
 	list_del(&m->bus_entry);
+	vbus_notify_member(m, VBUS_CMD_MEMBER_DEL_NTF);
 	vbus_sysfs_member_del(m->bus, m->pid);
 	mutex_unlock(&vbus_lock);
 	kref_put(&m->ref, vbus_member_free);

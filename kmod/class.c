@@ -49,6 +49,7 @@ int vbus_class_register(struct vbus_class *class)
 	if (ret)
 		goto out_unlock;
 	list_add_tail(&class->list, &vbus_classes);
+	vbus_notify_class(class, VBUS_CMD_CLASS_ADD_NTF);
 	pr_info("device class %s (%s) registered\n", class->name, class->type);
 out_unlock:
 	mutex_unlock(&vbus_lock);
@@ -67,6 +68,7 @@ void vbus_class_unregister(struct vbus_class *class)
 {
 	mutex_lock(&vbus_lock);
 	list_del(&class->list);
+	vbus_notify_class(class, VBUS_CMD_CLASS_DEL_NTF);
 	vbus_sysfs_class_del(class);
 	mutex_unlock(&vbus_lock);
 }

@@ -48,6 +48,7 @@ static int vbus_device_set_class_locked(struct vbus_device *dev, const char *nam
 	ret = vbus_sysfs_device_typed(dev);
 	if (ret)
 		goto out_release;
+	vbus_notify_device(dev, VBUS_CMD_DEVICE_CHANGE_NTF);
 	return 0;
 
 out_release:
@@ -128,7 +129,7 @@ static struct config_group *vbus_devices_make_group(struct config_group *group,
 	if (ret)
 		goto out_unlock;
 	list_add_tail(&dev->list, &vbus_devices);
-	dev->registered = true;
+	vbus_notify_device(dev, VBUS_CMD_DEVICE_ADD_NTF);
 	mutex_unlock(&vbus_lock);
 	return &dev->group;
 
@@ -146,7 +147,7 @@ static void vbus_devices_drop_item(struct config_group *group,
 
 	mutex_lock(&vbus_lock);
 	list_del(&dev->list);
-	dev->registered = false;
+	vbus_notify_device(dev, VBUS_CMD_DEVICE_DEL_NTF);
 	vbus_sysfs_device_del(dev);
 	mutex_unlock(&vbus_lock);
 	config_item_put(item);
@@ -289,6 +290,7 @@ static int vbus_bus_link_locked(struct vbus_bus *bus, struct vbus_device *dev)
 		goto out_erase;
 	list_add_tail(&link->dev_entry, &dev->links);
 	vbus_bus_event(bus, VBUS_EVENT_DEVICE_ADD, link);
+	vbus_notify_link(link, VBUS_CMD_LINK_ADD_NTF);
 	return 0;
 
 out_erase:
@@ -328,6 +330,7 @@ static void vbus_bus_drop_link(struct config_item *item,
 		xa_erase(&bus->links, link->id);
 		vbus_link_kill(link);
 		vbus_bus_event(bus, VBUS_EVENT_DEVICE_DEL, link);
+		vbus_notify_link(link, VBUS_CMD_LINK_DEL_NTF);
 		vbus_sysfs_link_del(link);
 		kobject_put(&link->kobj);
 	}
@@ -383,6 +386,7 @@ static struct config_group *vbus_instances_make_group(struct config_group *group
 	if (ret)
 		goto out_sysfs;
 	list_add_tail(&bus->list, &vbus_buses);
+	vbus_notify_bus(bus, VBUS_CMD_BUS_ADD_NTF);
 	mutex_unlock(&vbus_lock);
 	return &bus->group;
 
@@ -406,6 +410,7 @@ static void vbus_instances_drop_item(struct config_group *group,
 	mutex_lock(&vbus_lock);
 	list_del(&bus->list);
 	bus->dead = true;
+	vbus_notify_bus(bus, VBUS_CMD_BUS_DEL_NTF);
 	vbus_chardev_bus_del(bus);
 	vbus_sysfs_bus_del(bus);
 	mutex_unlock(&vbus_lock);

@@ -49,13 +49,19 @@ static int __init vbus_init(void)
 	if (ret)
 		goto out_sysfs;
 
-	ret = vbus_configfs_init();
+	ret = vbus_genl_init();
 	if (ret)
 		goto out_chardev;
+
+	ret = vbus_configfs_init();
+	if (ret)
+		goto out_genl;
 
 	pr_info("virtual-bus %s loaded\n", VBUS_VERSION);
 	return 0;
 
+out_genl:
+	vbus_genl_exit();
 out_chardev:
 	vbus_chardev_exit();
 out_sysfs:
@@ -66,6 +72,7 @@ out_sysfs:
 static void __exit vbus_exit(void)
 {
 	vbus_configfs_exit();
+	vbus_genl_exit();
 	vbus_chardev_exit();
 	vbus_sysfs_exit();
 }

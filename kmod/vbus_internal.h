@@ -25,6 +25,7 @@
 #include <linux/wait.h>
 #include <linux/xarray.h>
 #include <uapi/linux/vbus.h>
+#include <uapi/linux/vbus_netlink.h>
 
 #include "vbus_class.h"
 
@@ -43,7 +44,6 @@ struct vbus_device {
 	void *priv;			/* the class's */
 	struct list_head list;		/* vbus_devices */
 	struct list_head links;		/* vbus_link.dev_entry */
-	bool registered;		/* on vbus_devices, in sysfs */
 	char name[VBUS_NAME_MAX + 1];
 };
 
@@ -92,6 +92,7 @@ struct vbus_stats {
 struct vbus_member {
 	struct kref ref;		/* the bus fd and each device fd */
 	struct vbus_bus *bus;		/* holds a reference */
+	u32 id;				/* for genl: unique while loaded */
 	pid_t pid;			/* the opener (tgid) */
 	struct list_head bus_entry;	/* vbus_bus.members */
 	spinlock_t lock;		/* the event queue and dead */
@@ -161,6 +162,15 @@ int vbus_sysfs_link_add(struct vbus_link *link);
 void vbus_sysfs_link_del(struct vbus_link *link);
 int vbus_sysfs_member_add(struct vbus_bus *bus, pid_t pid);
 void vbus_sysfs_member_del(struct vbus_bus *bus, pid_t pid);
+
+/* genl.c */
+int vbus_genl_init(void);
+void vbus_genl_exit(void);
+void vbus_notify_class(struct vbus_class *class, u8 cmd);
+void vbus_notify_bus(struct vbus_bus *bus, u8 cmd);
+void vbus_notify_device(struct vbus_device *dev, u8 cmd);
+void vbus_notify_link(struct vbus_link *link, u8 cmd);
+void vbus_notify_member(struct vbus_member *m, u8 cmd);
 
 /* chardev.c */
 int vbus_chardev_init(void);

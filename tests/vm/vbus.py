@@ -233,7 +233,7 @@ def cmd_scm(bus):
     print("scm ok")
 
 
-def walk_sysfs(stop):
+def walk_sysfs(stop, errors):
     while not stop.is_set():
         for root, dirs, files in os.walk("/sys/vbus"):
             for f in files:
@@ -244,12 +244,12 @@ def walk_sysfs(stop):
                     pass
 
 
-def cmd_loop(n, dumper=None):
-    """create/type/link/open/call/unlink/destroy n times beside a concurrent reader."""
+def cmd_loop(n):
+    """create/type/link/open/call/unlink/destroy n times beside a sysfs walker and a genl dumper."""
     stop = threading.Event()
-    readers = [threading.Thread(target=walk_sysfs, args=(stop,))]
-    if dumper:
-        readers.append(threading.Thread(target=lambda: [os.system(dumper) for _ in iter(stop.is_set, True)]))
+    errors = []
+    readers = [threading.Thread(target=walk_sysfs, args=(stop, errors)),
+               threading.Thread(target=genl_dumper, args=(stop, errors))]
     for t in readers:
         t.start()
     try:
@@ -278,9 +278,265 @@ def cmd_loop(n, dumper=None):
         stop.set()
         for t in readers:
             t.join()
+    check(not errors, "concurrent readers: %r" % errors)
     for b in range(3):
         os.rmdir("%s/instances/loopbus%d" % (CONFIGFS, b))
     print("loop ok")
+
+
+# Generic netlink (the "vbus" family, <linux/vbus_netlink.h>)
+
+NETLINK_GENERIC, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP = 16, 270, 1
+NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
+NLMSG_ERROR, NLMSG_DONE = 2, 3
+CMD = dict(CLASS_GET=1, BUS_GET=2, DEVICE_GET=3, STATS_GET=4, STATS_RESET=5,
+           CLASS_ADD_NTF=6, CLASS_DEL_NTF=7, BUS_ADD_NTF=8, BUS_DEL_NTF=9,
+           DEVICE_ADD_NTF=10, DEVICE_DEL_NTF=11, DEVICE_CHANGE_NTF=12,
+           LINK_ADD_NTF=13, LINK_DEL_NTF=14, MEMBER_ADD_NTF=15, MEMBER_DEL_NTF=16)
+CMD_NAME = {v: k for k, v in CMD.items()}
+A_CLASS = dict(name=1, type=2, devices=3)
+A_LINK = dict(bus=1, id=2, device=3, type=4)
+A_MEMBER = dict(id=1, pid=2, bus=3)
+A_BUS = dict(name=1, owner=2, group=3, mode=4, link=5, member=6, device=7)
+A_ATTR = dict(name=1, value=2)
+A_DEVICE = dict(name=1, **{"class": 2}, type=3, link=4, attr=5, bus=6)
+A_STATS = dict(bus=1, member=2, pid=3, events=5, qnotify=6, qinject=7, notify=8,
+               inject=9, bridgecalls=10, buscalls=11)
+STATS = ["events", "qnotify", "qinject", "notify", "inject", "bridgecalls", "buscalls"]
+
+
+def nla(atype, data):
+    if isinstance(data, str):
+        data = data.encode() + b"\0"
+    elif isinstance(data, int):
+        data = struct.pack("=I", data)
+    hdr = struct.pack("=HH", 4 + len(data), atype)
+    return hdr + data + b"\0" * (-len(data) % 4)
+
+
+def nla_parse(data):
+    out = {}
+    off = 0
+    while off + 4 <= len(data):
+        alen, atype = struct.unpack_from("=HH", data, off)
+        out.setdefault(atype & 0x3fff, []).append(data[off + 4:off + alen])
+        off += (alen + 3) & ~3
+    return out
+
+
+def decode(raw, schema, nested=None):
+    """Attributes to a dict by name: strings, u32/u64 by length, nests by schema."""
+    nested = nested or {}
+    names = {v: k for k, v in schema.items()}
+    out = {}
+    for atype, vals in nla_parse(raw).items():
+        name = names.get(atype, atype)
+        dec = []
+        for v in vals:
+            if name in nested:
+                dec.append(decode(v, nested[name]))
+            elif len(v) == 4 and name not in ("name", "type", "bus", "device", "class", "value"):
+                dec.append(struct.unpack("=I", v)[0])
+            elif len(v) == 8 and name in STATS:
+                dec.append(struct.unpack("=Q", v)[0])
+            else:
+                dec.append(v.rstrip(b"\0").decode())
+        out[name] = dec if name in nested else dec[0]
+    return out
+
+
+class Genl:
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+        self.sock.bind((0, 0))
+        self.seq = 0
+        fam = self.request(3, [nla(2, "vbus")], family=0x10)[0]  # CTRL_CMD_GETFAMILY
+        attrs = nla_parse(fam[1])
+        self.family = struct.unpack("=H", attrs[1][0])[0]
+        self.groups = {}
+        for grp in nla_parse(attrs[7][0]).values():
+            g = nla_parse(grp[0])
+            self.groups[g[1][0].rstrip(b"\0").decode()] = struct.unpack("=I", g[2][0])[0]
+
+    def send(self, cmd, attrs, flags, family=None):
+        self.seq += 1
+        body = struct.pack("=BBH", cmd, 1, 0) + b"".join(attrs)
+        hdr = struct.pack("=LHHLL", 16 + len(body), family or self.family,
+                          NLM_F_REQUEST | flags, self.seq, 0)
+        self.sock.send(hdr + body)
+
+    def recv(self):
+        """(cmd, attributes) of each message of one reply; OSError on an error."""
+        msgs = []
+        while True:
+            data = self.sock.recv(1 << 20)
+            off = 0
+            while off < len(data):
+                mlen, mtype, mflags, seq, pid = struct.unpack_from("=LHHLL", data, off)
+                if seq != self.seq:
+                    off += (mlen + 3) & ~3
+                    continue
+                if mtype == NLMSG_ERROR:
+                    err = struct.unpack_from("=i", data, off + 16)[0]
+                    if err:
+                        raise OSError(-err, os.strerror(-err))
+                    return msgs
+                if mtype == NLMSG_DONE:
+                    return msgs
+                msgs.append((data[off + 16], data[off + 20:off + mlen]))
+                off += (mlen + 3) & ~3
+
+    def request(self, cmd, attrs=(), dump=False, family=None):
+        self.send(cmd, list(attrs), NLM_F_DUMP if dump else NLM_F_ACK, family)
+        return self.recv()
+
+    def subscribe(self, group="events"):
+        self.sock.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, self.groups[group])
+
+    def events(self, timeout=1.0):
+        out = []
+        while select.select([self.sock], [], [], timeout)[0]:
+            data = self.sock.recv(1 << 16)
+            off = 0
+            while off < len(data):
+                mlen = struct.unpack_from("=L", data, off)[0]
+                out.append((CMD_NAME[data[off + 16]], data[off + 20:off + mlen]))
+                off += (mlen + 3) & ~3
+            timeout = 0.2
+        return out
+
+
+def dump_classes(g, *attrs):
+    return [decode(a, A_CLASS) for _, a in g.request(CMD["CLASS_GET"], attrs, dump=True)]
+
+
+def dump_buses(g, *attrs):
+    return [decode(a, A_BUS, {"link": A_LINK, "member": A_MEMBER})
+            for _, a in g.request(CMD["BUS_GET"], attrs, dump=True)]
+
+
+def dump_devices(g, *attrs):
+    return [decode(a, A_DEVICE, {"link": A_LINK, "attr": A_ATTR})
+            for _, a in g.request(CMD["DEVICE_GET"], attrs, dump=True)]
+
+
+def dump_stats(g, *attrs):
+    return [decode(a, A_STATS) for _, a in g.request(CMD["STATS_GET"], attrs, dump=True)]
+
+
+def cmd_genl(owner="0"):
+    """Dumps, filters, doit, strict policies. Expects buses g1 (gd1, gd2) and g2 (gd2), gd3 untyped."""
+    g = Genl()
+    classes = dump_classes(g)
+    check({"name": "test", "type": "test-echo", "devices": 2} in classes, "class dump: %r" % classes)
+    one = [decode(a, A_CLASS) for _, a in g.request(CMD["CLASS_GET"], [nla(1, "test")])]
+    check(one == [{"name": "test", "type": "test-echo", "devices": 2}], "class doit: %r" % one)
+    expect_oserror(errno.ENOENT, g.request, CMD["CLASS_GET"], [nla(1, "nosuch")])
+    expect_oserror(errno.EINVAL, g.request, CMD["CLASS_GET"], [])
+
+    buses = {b["name"]: b for b in dump_buses(g)}
+    check(sorted(buses) == ["g1", "g2"], "bus dump names: %r" % sorted(buses))
+    b1 = buses["g1"]
+    check((b1["owner"], b1["group"], b1["mode"]) == (int(owner), 0, 0o600), "bus attributes: %r" % b1)
+    check([(l["id"], l["device"], l["type"]) for l in b1["link"]] ==
+          [(0, "gd1", "test-echo"), (1, "gd2", "test-echo")], "bus links: %r" % b1["link"])
+    check("member" not in b1, "no members yet")
+    only = dump_buses(g, nla(A_BUS["device"], "gd1"))
+    check([b["name"] for b in only] == ["g1"], "bus filter by device: %r" % only)
+    check(dump_buses(g, nla(A_BUS["device"], "nosuch")) == [], "bus filter by unknown device")
+    check([b["name"] for b in dump_buses(g, nla(A_BUS["name"], "g2"))] == ["g2"], "bus filter by name")
+    one = [decode(a, A_BUS, {"link": A_LINK}) for _, a in g.request(CMD["BUS_GET"], [nla(1, "g2")])]
+    check(one[0]["link"][0]["device"] == "gd2", "bus doit: %r" % one)
+    expect_oserror(errno.ENOENT, g.request, CMD["BUS_GET"], [nla(1, "nosuch")])
+
+    devs = {d["name"]: d for d in dump_devices(g)}
+    check(sorted(devs) == ["gd1", "gd2", "gd3"], "device dump: %r" % sorted(devs))
+    d2 = devs["gd2"]
+    check((d2["class"], d2["type"]) == ("test", "test-echo"), "device class and type")
+    check(sorted((l["bus"], l["id"]) for l in d2["link"]) == [("g1", 1), ("g2", 0)], "device links: %r" % d2)
+    check({"name": "greeting", "value": "hello"} in d2["attr"], "class attributes: %r" % d2["attr"])
+    check("class" not in devs["gd3"] and "link" not in devs["gd3"], "untyped device: %r" % devs["gd3"])
+    check([d["name"] for d in dump_devices(g, nla(A_DEVICE["bus"], "g2"))] == ["gd2"], "device filter by bus")
+    check(sorted(d["name"] for d in dump_devices(g, nla(A_DEVICE["class"], "test"))) == ["gd1", "gd2"],
+          "device filter by class")
+    check(dump_devices(g, nla(A_DEVICE["class"], "test"), nla(A_DEVICE["bus"], "nosuch")) == [], "filters combine")
+    one = [decode(a, A_DEVICE) for _, a in g.request(CMD["DEVICE_GET"], [nla(1, "gd1")])]
+    check(one[0]["name"] == "gd1", "device doit")
+    expect_oserror(errno.ENOENT, g.request, CMD["DEVICE_GET"], [nla(1, "nosuch")])
+
+    # Strict policies
+    expect_oserror(errno.EINVAL, g.request, CMD["DEVICE_GET"], [nla(9, "x")], True)
+    expect_oserror(errno.EINVAL, g.request, CMD["DEVICE_GET"], [nla(3, "x")], True)
+    expect_oserror(errno.EINVAL, g.request, CMD["DEVICE_GET"], [nla(1, "d" * 65)], True)
+    expect_oserror(errno.EINVAL, g.request, CMD["BUS_GET"], [nla(1, b"no-nul")], True)
+    expect_oserror(errno.EINVAL, g.request, CMD["STATS_GET"], [nla(2, "x")], True)
+    expect_oserror(errno.EOPNOTSUPP, g.request, 99, [])
+    if os.geteuid() == 0:  # the permission check comes first
+        expect_oserror(errno.EOPNOTSUPP, g.request, CMD["STATS_RESET"], [], True)
+    print("genl ok")
+
+
+def cmd_genl_stats(reset_allowed):
+    """Per-connection counters through genl; reset needs CAP_NET_ADMIN."""
+    g = Genl()
+    fd = bus_open("g1")
+    fd2 = bus_open("g2")
+    bus_list(fd)
+    dfd = dev_open(fd, 0)
+    for i in range(3):
+        dev_call(dfd, "x")
+    stats = dump_stats(g, nla(A_STATS["bus"], "g1"))
+    check(len(stats) == 1 and stats[0]["pid"] == os.getpid(), "one connection on g1: %r" % stats)
+    st = stats[0]
+    check((st["bridgecalls"], st["buscalls"], st["events"], st["notify"]) == (2, 3, 0, 0), "counters: %r" % st)
+    check(len(dump_stats(g)) == 2, "both connections in an unfiltered dump")
+    check(dump_stats(g, nla(A_STATS["member"], st["member"])) == [st], "filter by member id")
+    buses = {b["name"]: b for b in dump_buses(g)}
+    check([m["pid"] for m in buses["g1"]["member"]] == [os.getpid()], "bus members: %r" % buses["g1"])
+    if reset_allowed == "yes":
+        g.request(CMD["STATS_RESET"], [nla(A_STATS["bus"], "g1")])
+        st = dump_stats(g, nla(A_STATS["bus"], "g1"))[0]
+        check(st["bridgecalls"] == 0 and st["buscalls"] == 0, "reset: %r" % st)
+    else:
+        expect_oserror(errno.EPERM, g.request, CMD["STATS_RESET"], [])
+    print("genl stats ok")
+
+
+def cmd_genl_events():
+    """The events group announces classes, buses, devices, links and members."""
+    g = Genl()
+    g.subscribe()
+    os.mkdir(CONFIGFS + "/instances/ev1")
+    os.mkdir(CONFIGFS + "/devices/evd")
+    with open(CONFIGFS + "/devices/evd/type", "w") as f:
+        f.write("test")
+    link("evd", "ev1")
+    fd = bus_open("ev1")
+    os.close(fd)
+    unlink("evd", "ev1")
+    os.rmdir(CONFIGFS + "/devices/evd")
+    os.rmdir(CONFIGFS + "/instances/ev1")
+    evs = g.events()
+    names = [e[0] for e in evs]
+    want = ["BUS_ADD_NTF", "DEVICE_ADD_NTF", "DEVICE_CHANGE_NTF", "LINK_ADD_NTF", "MEMBER_ADD_NTF",
+            "MEMBER_DEL_NTF", "LINK_DEL_NTF", "DEVICE_DEL_NTF", "BUS_DEL_NTF"]
+    check(names == want, "event sequence: %r" % names)
+    lnk = decode(evs[3][1], A_LINK)
+    check(lnk == {"bus": "ev1", "id": 0, "device": "evd", "type": "test-echo"}, "link event: %r" % lnk)
+    mem = decode(evs[4][1], A_MEMBER)
+    check(mem["pid"] == os.getpid() and mem["bus"] == "ev1", "member event: %r" % mem)
+    print("genl events ok")
+
+
+def genl_dumper(stop, errors):
+    try:
+        g = Genl()
+        while not stop.is_set():
+            dump_devices(g)
+            dump_buses(g)
+            dump_stats(g)
+    except Exception as e:
+        errors.append(e)
 
 
 def main():
