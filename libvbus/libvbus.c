@@ -48,6 +48,7 @@ VBUS_EXPORT void vbus_ctx_free(struct vbus_ctx *ctx)
 {
 	if (!ctx)
 		return;
+	vbus_nl_free(ctx->nl);
 	free(ctx->root);
 	free(ctx);
 }

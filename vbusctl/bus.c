@@ -13,6 +13,8 @@
 
 #include "cmd.h"
 #include "objects.h"
+#include "print.h"
+#include "show.h"
 
 struct perm {
 	bool has_owner, has_group, has_mode;
@@ -26,6 +28,7 @@ static int bus_usage(struct ctl *ctl, int argc, char **argv)
 	printf("Usage: vbusctl bus add NAME [ owner USER ] [ group GROUP ] [ mode MODE ]\n"
 	       "       vbusctl bus del NAME\n"
 	       "       vbusctl bus set NAME { owner USER | group GROUP | mode MODE }...\n"
+	       "       vbusctl [ -s ] bus show [ NAME ]\n"
 	       "       vbusctl bus help\n"
 	       "MODE := octal permission bits for attaching, at most 0777 (default 0600)\n");
 	return EXIT_OK;
@@ -219,10 +222,48 @@ static int bus_set(struct ctl *ctl, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int bus_show(struct ctl *ctl, int argc, char **argv)
+{
+	struct vbus_stats **stats = NULL;
+	struct vbus_bus **buses = NULL;
+	const char *name = NULL;
+	int r;
+
+	if (argc > 0) {
+		name = argv[0];
+		if (!vbus_name_valid(name))
+			return invarg("not a bus name (1-64 characters of A-Za-z0-9._:-)", name);
+	}
+	if (argc > 1)
+		return invarg("unexpected argument after the bus name", argv[1]);
+
+	r = vbus_bus_dump(ctl->vbus, name, NULL, &buses);
+	if (r >= 0 && ctl->stats)
+		r = vbus_stats_dump(ctl->vbus, NULL, &stats);
+	if (r < 0) {
+		vbus_bus_list_free(buses);
+		return show_error("buses", r);
+	}
+	if (name && !buses[0]) {
+		vbus_bus_list_free(buses);
+		fprintf(stderr, "Error: bus \"%s\" does not exist.\n", name);
+		return EXIT_SYSTEM;
+	}
+	print_open_array(ctl->out, NULL);
+	for (struct vbus_bus **b = buses; *b; b++)
+		print_bus(ctl, NULL, *b, stats);
+	print_close_array(ctl->out);
+	vbus_stats_list_free(stats);
+	vbus_bus_list_free(buses);
+	return EXIT_OK;
+}
+
 static const struct cmd bus_cmds[] = {
 	{ "add", bus_add },
 	{ "del", bus_del },
 	{ "set", bus_set },
+	{ "show", bus_show },
+	{ "list", bus_show },
 	{ "help", bus_usage },
 	{ NULL },
 };
@@ -230,6 +271,6 @@ static const struct cmd bus_cmds[] = {
 int do_bus(struct ctl *ctl, int argc, char **argv)
 {
 	if (argc == 0)
-		return bus_usage(ctl, argc, argv);
+		return bus_show(ctl, argc, argv);
 	return cmd_dispatch(ctl, bus_cmds, "command", argc, argv);
 }

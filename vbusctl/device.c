@@ -11,6 +11,8 @@
 
 #include "cmd.h"
 #include "objects.h"
+#include "print.h"
+#include "show.h"
 
 static int device_usage(struct ctl *ctl, int argc, char **argv)
 {
@@ -19,6 +21,7 @@ static int device_usage(struct ctl *ctl, int argc, char **argv)
 	       "       vbusctl device set NAME ATTR VALUE [ ATTR VALUE ]...\n"
 	       "       vbusctl device attach NAME bus BUS\n"
 	       "       vbusctl device detach NAME bus BUS\n"
+	       "       vbusctl device show [ NAME ] [ bus BUS ] [ type CLASS ]\n"
 	       "       vbusctl device help\n"
 	       "ATTR := an attribute of the device's class (vbusctl class show)\n");
 	return EXIT_OK;
@@ -233,12 +236,73 @@ static int device_detach(struct ctl *ctl, int argc, char **argv)
 	return r < 0 ? syserr("cannot detach device", argv[0], r) : EXIT_OK;
 }
 
+enum { KW_BUS, KW_TYPE };
+static const struct cmd show_keywords[] = {
+	[KW_BUS] = { "bus" },
+	[KW_TYPE] = { "type" },
+	{ NULL },
+};
+
+static int device_show(struct ctl *ctl, int argc, char **argv)
+{
+	const char *name = NULL, *bus = NULL, *class = NULL;
+	struct vbus_device **devs = NULL;
+	const struct cmd *kw;
+	int r;
+
+	/* A first word that is not spelled out as a keyword is the NAME. */
+	if (argc > 0 && strcmp(argv[0], "bus") != 0 && strcmp(argv[0], "type") != 0) {
+		name = argv[0];
+		if (!vbus_name_valid(name))
+			return invarg(name_rule, name);
+		argc--, argv++;
+	}
+	for (; argc > 0; argc -= 2, argv += 2) {
+		kw = keyword(show_keywords, argv[0]);
+		if (!kw)
+			return EXIT_USAGE;
+		if (argc < 2)
+			return missarg(kw->name);
+		if (kw - show_keywords == KW_BUS) {
+			if (bus)
+				return duparg(kw->name, argv[1]);
+			if (!vbus_name_valid(argv[1]))
+				return invarg("not a bus name (1-64 characters of A-Za-z0-9._:-)",
+					      argv[1]);
+			bus = argv[1];
+		} else {
+			if (class)
+				return duparg(kw->name, argv[1]);
+			class = argv[1];
+		}
+	}
+
+	r = vbus_device_dump(ctl->vbus, name, class, bus, &devs);
+	if (r == -EINVAL && class)
+		return invarg("not a class name", class);
+	if (r < 0)
+		return show_error("devices", r);
+	if (name && !devs[0] && !bus && !class) {
+		vbus_device_list_free(devs);
+		fprintf(stderr, "Error: device \"%s\" does not exist.\n", name);
+		return EXIT_SYSTEM;
+	}
+	print_open_array(ctl->out, NULL);
+	for (struct vbus_device **d = devs; *d; d++)
+		print_device(ctl, NULL, *d);
+	print_close_array(ctl->out);
+	vbus_device_list_free(devs);
+	return EXIT_OK;
+}
+
 static const struct cmd device_cmds[] = {
 	{ "add", device_add },
 	{ "del", device_del },
 	{ "set", device_set },
 	{ "attach", device_attach },
 	{ "detach", device_detach },
+	{ "show", device_show },
+	{ "list", device_show },
 	{ "help", device_usage },
 	{ NULL },
 };
@@ -246,6 +310,6 @@ static const struct cmd device_cmds[] = {
 int do_device(struct ctl *ctl, int argc, char **argv)
 {
 	if (argc == 0)
-		return device_usage(ctl, argc, argv);
+		return device_show(ctl, argc, argv);
 	return cmd_dispatch(ctl, device_cmds, "command", argc, argv);
 }

@@ -7,5 +7,8 @@ struct ctl;
 
 int do_bus(struct ctl *ctl, int argc, char **argv);
 int do_device(struct ctl *ctl, int argc, char **argv);
+int do_class(struct ctl *ctl, int argc, char **argv);
+int do_stats(struct ctl *ctl, int argc, char **argv);
+int do_monitor(struct ctl *ctl, int argc, char **argv);
 
 #endif

@@ -23,7 +23,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: vbusctl [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       vbusctl [ -force ] -batch FILE\n"
-		"where  OBJECT := { bus | device | help }\n"
+		"where  OBJECT := { bus | device | class | stats | monitor | help }\n"
 		"       OPTIONS := { -V[ersion] | -j[son] | -p[retty] | -s[tatistics] |\n"
 		"                    -b[atch] FILE | -force | -t[imestamp] | -h[elp] }\n");
 }
@@ -37,6 +37,9 @@ static int do_help(struct ctl *ctl, int argc, char **argv)
 static const struct cmd objects[] = {
 	{ "bus", do_bus },
 	{ "device", do_device },
+	{ "class", do_class },
+	{ "stats", do_stats },
+	{ "monitor", do_monitor },
 	{ "help", do_help },
 	{ NULL },
 };

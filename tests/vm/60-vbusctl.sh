@@ -114,7 +114,11 @@ complete_words() {
 		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
 		_vbusctl; echo "${COMPREPLY[*]}"' _ "$@"
 }
-expect_eq "complete bus commands" "add del set help" "$(complete_words vbusctl bus "")"
+expect_eq "complete bus commands" "add del set show help" "$(complete_words vbusctl bus "")"
+expect_eq "complete device show filters" "d1 d2 bus type" "$(complete_words vbusctl device show "")"
+expect_eq "complete stats" "bus device help" "$(complete_words vbusctl stats "")"
+expect_eq "complete monitor" "all class bus device link member help" \
+	"$(complete_words vbusctl monitor "")"
 expect_eq "complete bus names" "vm1 vm2 vm3" "$(complete_words vbusctl bus del "")"
 expect_eq "complete bus keywords" "owner group mode" "$(complete_words vbusctl bus set vm1 "")"
 expect_eq "complete classes" "test" "$(complete_words vbusctl device add dx type "")"

@@ -11,6 +11,7 @@
 #define VBUS_VBUS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -96,6 +97,122 @@ int vbus_device_get_attr(struct vbus_ctx *ctx, const char *dev, const char *attr
 int vbus_bus_devices(struct vbus_ctx *ctx, const char *bus, char ***ret_devs);
 int vbus_device_buses(struct vbus_ctx *ctx, const char *dev, char ***ret_buses);
 void vbus_strv_free(char **strv);
+
+/*
+ * The read side: the "vbus" generic netlink family (doc/abi/genl.md). A
+ * dump returns a NULL-terminated array of objects (the count as the return
+ * value) that the matching *_list_free() releases, with everything the
+ * getters return. -ENODEV: the vbus module is not loaded.
+ */
+struct vbus_class;
+struct vbus_bus;
+struct vbus_device;
+struct vbus_link;
+struct vbus_member;
+struct vbus_stats;
+
+int vbus_class_dump(struct vbus_ctx *ctx, struct vbus_class ***ret_list);
+void vbus_class_list_free(struct vbus_class **list);
+const char *vbus_class_get_name(const struct vbus_class *c);
+const char *vbus_class_get_type(const struct vbus_class *c);	/* interface type */
+unsigned int vbus_class_get_devices(const struct vbus_class *c);
+
+/* Filters may be NULL: @name, or the buses that carry @device. */
+int vbus_bus_dump(struct vbus_ctx *ctx, const char *name, const char *device,
+		  struct vbus_bus ***ret_list);
+void vbus_bus_list_free(struct vbus_bus **list);
+const char *vbus_bus_get_name(const struct vbus_bus *b);
+uid_t vbus_bus_get_owner(const struct vbus_bus *b);
+gid_t vbus_bus_get_group(const struct vbus_bus *b);
+mode_t vbus_bus_get_mode(const struct vbus_bus *b);
+unsigned int vbus_bus_get_n_links(const struct vbus_bus *b);
+const struct vbus_link *vbus_bus_get_link(const struct vbus_bus *b, unsigned int i);
+unsigned int vbus_bus_get_n_members(const struct vbus_bus *b);
+const struct vbus_member *vbus_bus_get_member(const struct vbus_bus *b, unsigned int i);
+
+/* A device on a bus. */
+const char *vbus_link_get_bus(const struct vbus_link *l);
+uint32_t vbus_link_get_id(const struct vbus_link *l);
+const char *vbus_link_get_device(const struct vbus_link *l);	/* NULL in device dumps */
+const char *vbus_link_get_type(const struct vbus_link *l);	/* NULL in device dumps */
+
+/* A membership: one open of /dev/vbus/<bus>. */
+uint32_t vbus_member_get_id(const struct vbus_member *m);
+pid_t vbus_member_get_pid(const struct vbus_member *m);
+const char *vbus_member_get_bus(const struct vbus_member *m);
+
+/* Filters may be NULL and combine: @name, devices of @class, devices on @bus. */
+int vbus_device_dump(struct vbus_ctx *ctx, const char *name, const char *class,
+		     const char *bus, struct vbus_device ***ret_list);
+void vbus_device_list_free(struct vbus_device **list);
+const char *vbus_device_get_name(const struct vbus_device *d);
+const char *vbus_device_get_class(const struct vbus_device *d);	/* NULL: untyped */
+const char *vbus_device_get_type(const struct vbus_device *d);
+unsigned int vbus_device_get_n_links(const struct vbus_device *d);
+const struct vbus_link *vbus_device_get_link(const struct vbus_device *d, unsigned int i);
+unsigned int vbus_device_get_n_attrs(const struct vbus_device *d);
+const char *vbus_device_get_attr_name(const struct vbus_device *d, unsigned int i);
+const char *vbus_device_get_attr_value(const struct vbus_device *d, unsigned int i);
+
+/* Statistics of each connection (doc/statistics.md). */
+enum vbus_counter {
+	VBUS_COUNTER_EVENTS,
+	VBUS_COUNTER_QNOTIFY,
+	VBUS_COUNTER_QINJECT,
+	VBUS_COUNTER_NOTIFY,
+	VBUS_COUNTER_INJECT,
+	VBUS_COUNTER_BRIDGECALLS,
+	VBUS_COUNTER_BUSCALLS,
+	_VBUS_COUNTER_MAX,
+};
+
+const char *vbus_counter_name(enum vbus_counter c);
+/* @bus NULL: every connection. */
+int vbus_stats_dump(struct vbus_ctx *ctx, const char *bus, struct vbus_stats ***ret_list);
+void vbus_stats_list_free(struct vbus_stats **list);
+const char *vbus_stats_get_bus(const struct vbus_stats *s);
+uint32_t vbus_stats_get_member(const struct vbus_stats *s);
+pid_t vbus_stats_get_pid(const struct vbus_stats *s);
+uint64_t vbus_stats_get(const struct vbus_stats *s, enum vbus_counter c);
+/* Zero the counters (of @bus's connections, or all). -EPERM: needs CAP_NET_ADMIN. */
+int vbus_stats_reset(struct vbus_ctx *ctx, const char *bus);
+
+/*
+ * Change notifications (the "events" multicast group). Poll the monitor's
+ * fd (non-blocking); vbus_monitor_next() returns 1 with a change (free it
+ * with vbus_change_free()), 0 when none is pending, -ENOBUFS when changes
+ * were lost because the socket's buffer overflowed (list again).
+ */
+struct vbus_monitor;
+struct vbus_change;
+
+enum vbus_change_object {
+	VBUS_OBJECT_CLASS,
+	VBUS_OBJECT_BUS,
+	VBUS_OBJECT_DEVICE,
+	VBUS_OBJECT_LINK,
+	VBUS_OBJECT_MEMBER,
+};
+
+enum vbus_change_action {
+	VBUS_CHANGE_ADD,
+	VBUS_CHANGE_DEL,
+	VBUS_CHANGE_CHANGE,	/* a device got its class */
+};
+
+int vbus_monitor_new(struct vbus_ctx *ctx, struct vbus_monitor **ret);
+void vbus_monitor_free(struct vbus_monitor *m);
+int vbus_monitor_get_fd(const struct vbus_monitor *m);
+int vbus_monitor_next(struct vbus_monitor *m, struct vbus_change **ret);
+void vbus_change_free(struct vbus_change *c);
+enum vbus_change_object vbus_change_get_object(const struct vbus_change *c);
+enum vbus_change_action vbus_change_get_action(const struct vbus_change *c);
+/* The object the change is about; NULL for the other kinds. */
+const struct vbus_class *vbus_change_get_class(const struct vbus_change *c);
+const struct vbus_bus *vbus_change_get_bus(const struct vbus_change *c);
+const struct vbus_device *vbus_change_get_device(const struct vbus_change *c);
+const struct vbus_link *vbus_change_get_link(const struct vbus_change *c);
+const struct vbus_member *vbus_change_get_member(const struct vbus_change *c);
 
 #ifdef __cplusplus
 }
