@@ -99,6 +99,17 @@ int vbus_device_buses(struct vbus_ctx *ctx, const char *dev, char ***ret_buses);
 void vbus_strv_free(char **strv);
 
 /*
+ * Host netdevs of network device classes (rtnetlink): bring one up or down,
+ * enslave it to a bridge (@master NULL: release it), move it to a network
+ * namespace (@netns: a name under /run/netns, as ip-netns(8) makes them, or
+ * the path of a namespace file such as /proc/PID/ns/net). -ENODEV: no such
+ * netdev (or master); -EPERM: needs CAP_NET_ADMIN.
+ */
+int vbus_netdev_set_up(struct vbus_ctx *ctx, const char *ifname, bool up);
+int vbus_netdev_set_master(struct vbus_ctx *ctx, const char *ifname, const char *master);
+int vbus_netdev_set_netns(struct vbus_ctx *ctx, const char *ifname, const char *netns);
+
+/*
  * The read side: the "vbus" generic netlink family (doc/abi/genl.md). A
  * dump returns a NULL-terminated array of objects (the count as the return
  * value) that the matching *_list_free() releases, with everything the
