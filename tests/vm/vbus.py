@@ -179,6 +179,23 @@ def cmd_overflow(bus, dev):
     print("overflow ok")
 
 
+def cmd_pin(bus, dev):
+    """A dead device fd keeps the class module loaded until it is closed."""
+    import subprocess
+    fd = bus_open(bus)
+    iface = os.listdir("/sys/vbus/devices/%s/interfaces" % dev)[0]
+    dfd = dev_open(fd, int(iface.rsplit(":", 1)[1]))
+    unlink(dev, bus)
+    os.rmdir("%s/devices/%s" % (CONFIGFS, dev))
+    check(not os.path.exists("/sys/vbus/devices/" + dev), "the device is gone from sysfs")
+    expect_oserror(errno.ENODEV, dev_call, dfd, "x")
+    rc = subprocess.run(["rmmod", "vbus-test"], capture_output=True).returncode
+    check(rc != 0, "rmmod vbus-test refused while a dead device fd is open")
+    os.close(dfd)
+    os.close(fd)
+    print("pin ok")
+
+
 def members(bus):
     return sorted(os.listdir("/sys/vbus/instances/%s/members" % bus))
 
