@@ -66,7 +66,7 @@ expect_errno "is in use" "rmmod vbus under vbus-test" rmmod vbus
 # Links
 expect "mkdir bus1" mkdir $C/instances/bus1
 expect "mkdir dev1" mkdir $C/devices/dev1
-expect "type dev1" bash -c "echo test > $C/devices/dev1/type"
+expect "type dev1, blanks around the name" bash -c "echo '  test ' > $C/devices/dev1/type"
 expect "link dev0 to bus0" ln -s $C/devices/dev0 $C/instances/bus0/
 expect "link dev1 to bus0" ln -s $C/devices/dev1 $C/instances/bus0/
 expect "link dev1 to bus1 too" ln -s $C/devices/dev1 $C/instances/bus1/
