@@ -70,5 +70,6 @@ expect_errno "is in use" "rmmod vbus with an open bus fd" rmmod vbus
 exec 7>&-
 
 expect "1000 create/link/open/call/destroy iterations" $V loop 1000
+expect "clients racing with unlink and rmdir (200 rounds)" $V race 200
 expect "rmmod vbus-test" rmmod vbus-test
 expect "rmmod vbus" rmmod vbus
