@@ -33,6 +33,7 @@
 static dev_t vbus_devt;
 static struct class *vbus_chr_class;
 static DEFINE_XARRAY_ALLOC(vbus_minors);	/* minor -> bus, under vbus_lock */
+static u32 vbus_minor_next;			/* under vbus_lock */
 static u32 vbus_member_ids;			/* under vbus_lock */
 
 /* Events */
@@ -439,7 +440,7 @@ static int vbus_member_open(struct inode *inode, struct file *file)
 	kref_init(&m->ref);
 	spin_lock_init(&m->lock);
 	init_waitqueue_head(&m->wq);
-	m->pid = task_tgid_vnr(current);
+	m->pid = task_tgid_nr(current);	/* as the initial pid namespace sees it */
 
 	mutex_lock(&vbus_lock);
 	ret = vbus_member_join_locked(m, xa_load(&vbus_minors, iminor(inode)), file);
@@ -486,9 +487,10 @@ int vbus_chardev_bus_add(struct vbus_bus *bus)
 	u32 minor;
 	int ret;
 
-	ret = xa_alloc(&vbus_minors, &minor, bus, XA_LIMIT(0, VBUS_MINORS - 1),
-		       GFP_KERNEL);
-	if (ret)
+	/* Cyclic: an open racing with rmdir must not find a new bus on the minor. */
+	ret = xa_alloc_cyclic(&vbus_minors, &minor, bus, XA_LIMIT(0, VBUS_MINORS - 1),
+			      &vbus_minor_next, GFP_KERNEL);
+	if (ret < 0)
 		return ret;
 	cdev = cdev_alloc();
 	if (!cdev) {

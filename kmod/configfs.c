@@ -65,14 +65,15 @@ static ssize_t vbus_device_type_store(struct config_item *item,
 				      const char *page, size_t count)
 {
 	struct vbus_device *dev = to_vbus_device(item);
-	char name[VBUS_TYPE_LEN];
+	char buf[VBUS_TYPE_LEN];
+	char *name;
 	int ret;
 
-	if (strscpy(name, page, sizeof(name)) < 0) {
+	if (strscpy(buf, page, sizeof(buf)) < 0) {
 		pr_err("device %s: class name too long\n", dev->name);
 		return -EINVAL;
 	}
-	strim(name);
+	name = strim(buf);
 	if (!*name) {
 		pr_err("device %s: empty class name\n", dev->name);
 		return -EINVAL;

@@ -44,6 +44,9 @@ expect_eq "a refused write leaves the mode" 0660 "$(cat $C/instances/bus0/mode)"
 
 # Devices and types
 expect "mkdir a device" mkdir $C/devices/dev0
+expect_errno "File exists" "a duplicate device" mkdir $C/devices/dev0
+expect "a bus and a device may share a name" mkdir $C/devices/bus0
+expect "rmdir that device" rmdir $C/devices/bus0
 expect_eq "an untyped device's type is empty" "" "$(cat $C/devices/dev0/type)"
 expect "the untyped device is in sysfs" test -d $S/devices/dev0/interfaces
 expect "an untyped device has no class link" test ! -e $S/devices/dev0/class
@@ -66,7 +69,7 @@ expect_errno "is in use" "rmmod vbus under vbus-test" rmmod vbus
 # Links
 expect "mkdir bus1" mkdir $C/instances/bus1
 expect "mkdir dev1" mkdir $C/devices/dev1
-expect "type dev1" bash -c "echo test > $C/devices/dev1/type"
+expect "type dev1, blanks around the name" bash -c "echo '  test ' > $C/devices/dev1/type"
 expect "link dev0 to bus0" ln -s $C/devices/dev0 $C/instances/bus0/
 expect "link dev1 to bus0" ln -s $C/devices/dev1 $C/instances/bus0/
 expect "link dev1 to bus1 too" ln -s $C/devices/dev1 $C/instances/bus1/

@@ -62,12 +62,14 @@ expect "event queue overflow" $V overflow b3 e1
 rmdir $C/instances/b3
 
 # Teardown with fds open: the device fd outlives everything but the module.
+expect "a dead device fd pins the class module" $V pin b2 e3
 exec 7<>/dev/vbus/b2
-rm $C/instances/b2/e2 $C/instances/b2/e3
-rmdir $C/instances/b2 $C/devices/e1 $C/devices/e2 $C/devices/e3
+rm $C/instances/b2/e2
+rmdir $C/instances/b2 $C/devices/e1 $C/devices/e2
 expect_errno "is in use" "rmmod vbus with an open bus fd" rmmod vbus
 exec 7>&-
 
 expect "1000 create/link/open/call/destroy iterations" $V loop 1000
+expect "clients racing with unlink and rmdir (200 rounds)" $V race 200
 expect "rmmod vbus-test" rmmod vbus-test
 expect "rmmod vbus" rmmod vbus

@@ -14,6 +14,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 
 CONFIGFS = "/sys/kernel/config/vbus"
 TYPE_LEN = 32
@@ -177,6 +178,23 @@ def cmd_overflow(bus, dev):
     check(len(evs) == 64 and evs[-1][0] == EVENT_OVERFLOW, "64 events, the last OVERFLOW: %d" % len(evs))
     expect_oserror(errno.EAGAIN, os.read, fd, EVENT_SIZE)
     print("overflow ok")
+
+
+def cmd_pin(bus, dev):
+    """A dead device fd keeps the class module loaded until it is closed."""
+    import subprocess
+    fd = bus_open(bus)
+    iface = os.listdir("/sys/vbus/devices/%s/interfaces" % dev)[0]
+    dfd = dev_open(fd, int(iface.rsplit(":", 1)[1]))
+    unlink(dev, bus)
+    os.rmdir("%s/devices/%s" % (CONFIGFS, dev))
+    check(not os.path.exists("/sys/vbus/devices/" + dev), "the device is gone from sysfs")
+    expect_oserror(errno.ENODEV, dev_call, dfd, "x")
+    rc = subprocess.run(["rmmod", "vbus-test"], capture_output=True).returncode
+    check(rc != 0, "rmmod vbus-test refused while a dead device fd is open")
+    os.close(dfd)
+    os.close(fd)
+    print("pin ok")
 
 
 def members(bus):
@@ -537,6 +555,52 @@ def genl_dumper(stop, errors):
             dump_stats(g)
     except Exception as e:
         errors.append(e)
+
+
+def racer(bus, stop, errors):
+    ok = (errno.ENOENT, errno.ENODEV, errno.ENXIO)
+    while not stop.is_set():
+        fd = dfd = None
+        try:
+            fd = bus_open(bus)
+            for dev_id, _ in bus_list(fd)[1]:
+                dfd = dev_open(fd, dev_id)
+                dev_call(dfd, "race")
+                os.close(dfd)
+                dfd = None
+        except OSError as e:
+            if e.errno not in ok:
+                errors.append(e)
+                return
+        finally:
+            for f in (dfd, fd):
+                if f is not None:
+                    os.close(f)
+
+
+def cmd_race(n):
+    """Clients opening, listing and calling while the bus and device go away under them."""
+    errors = []
+    for i in range(int(n)):
+        bus, dev = "racebus", "racedev%d" % i
+        os.mkdir("%s/instances/%s" % (CONFIGFS, bus))
+        os.mkdir("%s/devices/%s" % (CONFIGFS, dev))
+        with open("%s/devices/%s/type" % (CONFIGFS, dev), "w") as f:
+            f.write("test")
+        link(dev, bus)
+        stop = threading.Event()
+        threads = [threading.Thread(target=racer, args=(bus, stop, errors)) for _ in range(3)]
+        for t in threads:
+            t.start()
+        time.sleep(0.01 * (i % 5))
+        unlink(dev, bus)
+        os.rmdir("%s/devices/%s" % (CONFIGFS, dev))
+        os.rmdir("%s/instances/%s" % (CONFIGFS, bus))
+        stop.set()
+        for t in threads:
+            t.join()
+        check(not errors, "unexpected errors: %r" % errors)
+    print("race ok")
 
 
 def main():
