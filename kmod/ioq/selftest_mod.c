@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vbus-ioq-selftest.ko: runs the portable IOQ self-test, then a two-thread
- * run (this thread produces, a kthread consumes) with a checksum, at load
- * time. Loading fails with -EINVAL when a check fails, so that
+ * run (this thread produces, a kthread consumes, both sleep through
+ * shm-signal when idle) with a checksum, at load time. Loading fails with -EINVAL when a check fails, so that
  * "modprobe vbus-ioq-selftest" is the whole test; the module does nothing
  * once loaded.
  */
@@ -13,6 +13,7 @@
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/vmalloc.h>
+#include <linux/wait.h>
 
 #include "ioq_selftest.h"
 
@@ -22,7 +23,13 @@ MODULE_PARM_DESC(stress_count, "messages in the two-thread run (0: skip it)");
 
 #define STRESS_RING	64
 #define STRESS_GOLDEN	0x9e3779b97f4a7c15ULL
+#define STRESS_TIMEOUT	(5 * HZ)	/* a wake-up that long overdue was lost */
 
+/*
+ * Both sides sleep through shm-signal: a side with nothing to do arms its
+ * signal block and waits for its peer's wake-up counter to move, with a
+ * timeout, so a lost wake-up fails the run instead of hanging it.
+ */
 struct stress {
 	struct ioq prod;
 	struct ioq cons;
@@ -31,72 +38,120 @@ struct stress {
 	u64 recv_sum;
 	unsigned int count;
 	int cons_ret;
+	bool cons_done;
+	atomic_t kicks;
+	atomic_t calls;
+	wait_queue_head_t kick_wq;
+	wait_queue_head_t call_wq;
 	struct completion done;
 };
 
-/* Consumer thread: answer every buffer with the complement of its value. */
+/* Take one buffer, answer it with the complement of its value. */
+static int stress_serve(struct stress *s, struct ioq_elem *e)
+{
+	u64 *buf = e->sg[0].addr;
+	int ret;
+
+	s->recv_sum += *buf;
+	*buf = ~*buf;
+	ret = ioq_complete(&s->cons, e->id, e->ndesc, sizeof(*buf));
+	if (ret < 0)
+		return ret;
+	if (ioq_notify(&s->cons)) {
+		atomic_inc(&s->calls);
+		wake_up(&s->call_wq);
+	}
+	return 0;
+}
+
+/* Consumer thread. */
 static int stress_consumer(void *data)
 {
 	struct stress *s = data;
 	unsigned int n = 0;
 	struct ioq_elem e;
-	u64 *buf;
-	int ret;
+	int ret = 0, seen;
 
 	while (n < READ_ONCE(s->count)) {
 		ret = ioq_consume(&s->cons, &e);
 		if (ret < 0)
 			break;
-		if (!ret) {
-			cond_resched();
+		if (ret) {
+			ret = stress_serve(s, &e);
+			if (ret < 0)
+				break;
+			n++;
 			continue;
 		}
-		buf = e.sg[0].addr;
-		s->recv_sum += *buf;
-		*buf = ~*buf;
-		ret = ioq_complete(&s->cons, e.id, e.ndesc, sizeof(*buf));
-		if (ret < 0)
+		seen = atomic_read(&s->kicks);
+		if (ioq_arm(&s->cons) &&
+		    !wait_event_timeout(s->kick_wq, atomic_read(&s->kicks) != seen ||
+					!READ_ONCE(s->count), STRESS_TIMEOUT)) {
+			ret = -ETIMEDOUT;
 			break;
-		n++;
+		}
 	}
-	s->cons_ret = n == s->count ? 0 : -EIO;
+	s->cons_ret = n == s->count ? 0 : ret ? ret : -EIO;
+	WRITE_ONCE(s->cons_done, true);
+	wake_up(&s->call_wq);
 	complete(&s->done);
 	return 0;
 }
 
-/* Caller's thread: post values, check each answer. */
+/* Post what fits as one batch; wake the consumer if it asked for it. */
+static unsigned int stress_post(struct stress *s, unsigned int sent)
+{
+	struct ioq_buf b = { .len = sizeof(u64), .flags = IOQ_DESC_F_WRITE };
+	unsigned int n = 0;
+	u64 v;
+
+	while (sent + n < s->count && ioq_free_slots(&s->prod)) {
+		v = (sent + n + 1) * STRESS_GOLDEN;
+		b.offset = ((sent + n) % STRESS_RING) * sizeof(u64);
+		s->area[(sent + n) % STRESS_RING] = v;
+		if (ioq_post(&s->prod, &b, 1, (void *)(uintptr_t)v, IOQ_POST_HOLD) < 0)
+			break;
+		s->sent_sum += v;
+		n++;
+	}
+	if (ioq_kick(&s->prod)) {
+		atomic_inc(&s->kicks);
+		wake_up(&s->kick_wq);
+	}
+	return n;
+}
+
+/* Caller's thread: post values, check each answer, sleep when idle. */
 static int stress_produce(struct stress *s)
 {
-	unsigned int sent = 0, got = 0;
-	struct ioq_buf b = { .len = sizeof(u64), .flags = IOQ_DESC_F_WRITE };
+	unsigned int sent = 0, got = 0, posted, reaped;
 	void *cookie;
+	int ret, seen;
 	u32 len;
 	u64 v;
-	int ret;
 
 	while (got < s->count) {
-		if (sent < s->count && ioq_free_slots(&s->prod)) {
-			v = (sent + 1) * STRESS_GOLDEN;
-			b.offset = (sent % STRESS_RING) * sizeof(u64);
-			s->area[sent % STRESS_RING] = v;
-			if (ioq_post(&s->prod, &b, 1, (void *)(uintptr_t)v, 0) < 0)
+		posted = stress_post(s, sent);
+		sent += posted;
+		reaped = 0;
+		while ((ret = ioq_reap(&s->prod, &cookie, &len)) == 1) {
+			v = (uintptr_t)cookie;
+			if (len != sizeof(u64) || s->area[(got + reaped) % STRESS_RING] != ~v)
 				return -EIO;
-			s->sent_sum += v;
-			sent++;
+			reaped++;
 		}
-		ret = ioq_reap(&s->prod, &cookie, &len);
 		if (ret < 0)
 			return ret;
-		if (!ret) {
-			if (completion_done(&s->done))
-				return -EIO;	/* the consumer gave up */
-			cond_resched();
+		got += reaped;
+		if (posted || reaped)
 			continue;
-		}
-		v = (uintptr_t)cookie;
-		if (len != sizeof(u64) || s->area[got % STRESS_RING] != ~v)
-			return -EIO;
-		got++;
+		seen = atomic_read(&s->calls);
+		if (ioq_arm(&s->prod) &&
+		    !wait_event_timeout(s->call_wq, atomic_read(&s->calls) != seen ||
+					READ_ONCE(s->cons_done), STRESS_TIMEOUT))
+			return -ETIMEDOUT;
+		if (READ_ONCE(s->cons_done) && ioq_reap_empty(&s->prod))
+			return got == s->count ? 0 : -EIO;
 	}
 	return 0;
 }
@@ -117,6 +172,8 @@ static int stress_run(unsigned int count)
 	}
 	s->area = vzalloc(STRESS_RING * sizeof(u64));
 	s->count = count;
+	init_waitqueue_head(&s->kick_wq);
+	init_waitqueue_head(&s->call_wq);
 	init_completion(&s->done);
 	ret = -ENOMEM;
 	if (!s->area || ioq_ring_format(ring, ring_len, STRESS_RING))
@@ -134,14 +191,17 @@ static int stress_run(unsigned int count)
 		goto out_cleanup;
 	}
 	ret = stress_produce(s);
-	if (ret)
+	if (ret) {
 		WRITE_ONCE(s->count, 0);	/* lets the consumer stop */
+		wake_up(&s->kick_wq);
+	}
 	wait_for_completion(&s->done);
 	if (!ret && (s->cons_ret || s->sent_sum != s->recv_sum))
 		ret = -EIO;
-	pr_info("two-thread run: %u messages, checksum %s, errors %llu/%llu\n", count,
-		s->sent_sum == s->recv_sum ? "ok" : "MISMATCH", s->prod.stats.errors,
-		s->cons.stats.errors);
+	pr_info("two-thread run: %u messages, checksum %s, errors %llu/%llu, kicks %d, calls %d, suppressed %llu/%llu, status %d/%d\n",
+		count, s->sent_sum == s->recv_sum ? "ok" : "MISMATCH", s->prod.stats.errors,
+		s->cons.stats.errors, atomic_read(&s->kicks), atomic_read(&s->calls),
+		s->prod.stats.suppressed, s->cons.stats.suppressed, ret, s->cons_ret);
 out_cleanup:
 	ioq_cleanup(&s->prod);
 out_free:

@@ -3,13 +3,15 @@
  * Two-thread IOQ stress: a producer posts numbered messages (chains of one
  * to three descriptors, published in batches), a consumer answers each with
  * the complement of its number, completing out of order; both sleep on
- * eventfds through shm-signal, so a lost wake-up hangs the test. Checksums
- * of what was sent, received and answered must agree.
+ * eventfds through shm-signal, so a lost wake-up stalls the test (it fails
+ * after 10 s). Checksums of what was sent, received and answered must
+ * agree.
  *
  * IOQ_STRESS_COUNT sets the number of messages (make check: 1M;
  * bench/ring/run: 100M).
  */
 #define _GNU_SOURCE
+#include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -49,10 +51,19 @@ static void wake(int fd)
 	assert_int_equal(write(fd, &one, sizeof(one)), sizeof(one));
 }
 
+/*
+ * Wait for a wake-up; one ten seconds overdue was lost: fail rather than
+ * hang (from either thread, so not through cmocka's longjmp).
+ */
 static void sleep_on(int fd)
 {
+	struct pollfd p = { .fd = fd, .events = POLLIN };
 	u64 v;
 
+	if (poll(&p, 1, 10000) != 1) {
+		fprintf(stderr, "lost wake-up: nothing on eventfd %d for 10 s\n", fd);
+		_exit(1);
+	}
 	assert_int_equal(read(fd, &v, sizeof(v)), sizeof(v));
 }
 
