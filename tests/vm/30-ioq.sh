@@ -1,0 +1,13 @@
+# vbus-ioq-selftest.ko: the portable IOQ ring built for the kernel passes its
+# self-test and a two-thread run with a checksum at load time, then unloads.
+source ./lib.bash
+
+dmesg_mark=$(dmesg | wc -l)
+expect "modprobe vbus-ioq-selftest (load runs the self-test)" modprobe vbus-ioq-selftest
+expect "vbus_ioq_selftest is listed in /proc/modules" grep -q '^vbus_ioq_selftest ' /proc/modules
+log=$(dmesg | tail -n +"$((dmesg_mark + 1))" | grep 'vbus_ioq_selftest:')
+echo "$log" | sed 's/^/  | /'
+expect "the kernel log reports the self-test passed" grep -q 'self-test passed' <<<"$log"
+expect "the two-thread run's checksum matched" grep -q 'checksum ok, errors 0/0' <<<"$log"
+expect "rmmod vbus-ioq-selftest" rmmod vbus-ioq-selftest
+expect "the module is gone after rmmod" bash -c '! grep -q "^vbus_ioq_selftest " /proc/modules'
