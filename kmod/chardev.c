@@ -8,8 +8,7 @@
  * calls. Removing the bus or unlinking a device turns these fds dead: they
  * answer ENODEV and poll reports EPOLLHUP.
  *
- * Shared memory (IOQ rings) and signals attach to the device fd: ioctl
- * numbers 0x20-0x3f and mmap are reserved for them (uapi/linux/vbus.h).
+ * Shared memory (IOQ rings) and signals attach to the device fd: connshm.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -82,6 +81,7 @@ static void vbus_conn_kill_locked(struct vbus_conn *conn)
 	list_del_init(&conn->link_entry);
 	mutex_lock(&conn->lock);
 	conn->dead = true;
+	vbus_conn_signals_stop(conn);
 	if (dev->class->disconnect)
 		dev->class->disconnect(dev, conn);
 	mutex_unlock(&conn->lock);
@@ -111,6 +111,7 @@ static void vbus_conn_close(struct vbus_conn *conn)
 	if (!conn->dead)
 		vbus_conn_kill_locked(conn);
 	mutex_unlock(&vbus_lock);
+	vbus_conn_shm_free(conn);
 	kobject_put(&conn->link->kobj);
 	kref_put(&conn->member->ref, vbus_member_free);
 	kfree(conn);
@@ -168,6 +169,10 @@ static long vbus_conn_ioctl(struct file *file, unsigned int cmd, unsigned long a
 	switch (cmd) {
 	case VBUS_IOC_CALL:
 		return vbus_conn_call(file->private_data, (void __user *)arg);
+	case VBUS_IOC_SHM:
+		return vbus_conn_shm_ioctl(file->private_data, (void __user *)arg);
+	case VBUS_IOC_SIGNAL:
+		return vbus_conn_signal_ioctl(file->private_data, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -178,6 +183,8 @@ static __poll_t vbus_conn_poll(struct file *file, poll_table *wait)
 	struct vbus_conn *conn = file->private_data;
 
 	poll_wait(file, &conn->wq, wait);
+	if (atomic_read(&conn->pending))
+		return EPOLLIN | EPOLLRDNORM | (READ_ONCE(conn->dead) ? EPOLLHUP : 0);
 	return READ_ONCE(conn->dead) ? EPOLLHUP : 0;
 }
 
@@ -187,6 +194,8 @@ static const struct file_operations vbus_conn_fops = {
 	.unlocked_ioctl	= vbus_conn_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.poll		= vbus_conn_poll,
+	.read		= vbus_conn_read,
+	.mmap		= vbus_conn_mmap,
 	.llseek		= noop_llseek,
 };
 

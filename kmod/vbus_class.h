@@ -29,6 +29,9 @@ struct vbus_conn;
  * @disconnect: the client closed it or the device went away (optional)
  * @call: a synchronous call: @len input bytes in @buf, room for @size
  *	bytes of output; returns the output length or a negative errno
+ * @kick: the client signalled queue @queue through its kick eventfd
+ *	(optional). Runs in atomic context, possibly before the class set up
+ *	its data path and never after @disconnect returned.
  *
  * Callbacks run in process context and may sleep. @connect and @disconnect
  * run with vbus_lock held: they must not call back into vbus. @call runs
@@ -45,6 +48,7 @@ struct vbus_class {
 	void (*disconnect)(struct vbus_device *vdev, struct vbus_conn *conn);
 	long (*call)(struct vbus_device *vdev, struct vbus_conn *conn, u32 func,
 		     void *buf, size_t len, size_t size);
+	void (*kick)(struct vbus_device *vdev, struct vbus_conn *conn, u32 queue);
 
 	/* private to vbus.ko */
 	struct list_head list;
@@ -68,5 +72,21 @@ struct vbus_device *vbus_device_from_kobj(struct kobject *kobj);
 
 void *vbus_conn_priv(struct vbus_conn *conn);
 void vbus_conn_set_priv(struct vbus_conn *conn, void *priv);
+
+/*
+ * The connection's shared memory (VBUS_IOC_SHM): -ENOENT before the client
+ * allocated it. Valid until @disconnect returns. Caller holds the
+ * connection (in @call).
+ */
+int vbus_conn_shm(struct vbus_conn *conn, void **ret_addr, size_t *ret_len);
+/* Does queue @queue have a call eventfd or a kick eventfd registered? */
+bool vbus_conn_has_signal(struct vbus_conn *conn, u32 queue);
+/*
+ * A device-to-client signal on @queue was decided: @needed says whether
+ * shm-signal found the client waiting. Counted; delivered when needed. Any
+ * context, between a successful @call that set up the data path and the
+ * return of @disconnect.
+ */
+void vbus_conn_signal(struct vbus_conn *conn, u32 queue, bool needed);
 
 #endif /* VBUS_CLASS_H */

@@ -20,6 +20,7 @@
 #include <linux/configfs.h>
 #include <linux/kobject.h>
 #include <linux/mutex.h>
+#include <linux/poll.h>
 #include <linux/spinlock.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
@@ -104,9 +105,24 @@ struct vbus_member {
 	struct vbus_stats stats;
 };
 
+/* The eventfds of one queue of a connection (VBUS_IOC_SIGNAL). */
+struct vbus_conn_queue {
+	struct vbus_conn *conn;
+	u32 index;
+	bool set;			/* VBUS_IOC_SIGNAL done */
+	struct eventfd_ctx *kick;	/* NULL: none */
+	struct eventfd_ctx *call;	/* NULL: none */
+	wait_queue_entry_t wait;	/* on the kick eventfd */
+	poll_table pt;
+};
+
 /* One device fd: a client's connection to a device through a link. */
 struct vbus_conn {
-	struct mutex lock;		/* calls against teardown */
+	struct mutex lock;		/* calls, shm and signals against teardown */
+	void *shm;			/* vmalloc_user; freed at close */
+	size_t shm_len;
+	struct vbus_conn_queue queues[VBUS_QUEUES_MAX];
+	atomic_t pending;		/* queues signalled without a call eventfd */
 	struct vbus_link *link;		/* holds a reference */
 	struct vbus_member *member;	/* holds a reference */
 	struct list_head link_entry;	/* vbus_link.conns */
@@ -179,5 +195,13 @@ int vbus_chardev_bus_add(struct vbus_bus *bus);
 void vbus_chardev_bus_del(struct vbus_bus *bus);
 void vbus_bus_event(struct vbus_bus *bus, u32 event, struct vbus_link *link);
 void vbus_link_kill(struct vbus_link *link);
+
+/* connshm.c */
+long vbus_conn_shm_ioctl(struct vbus_conn *conn, void __user *argp);
+long vbus_conn_signal_ioctl(struct vbus_conn *conn, void __user *argp);
+int vbus_conn_mmap(struct file *file, struct vm_area_struct *vma);
+ssize_t vbus_conn_read(struct file *file, char __user *buf, size_t len, loff_t *ppos);
+void vbus_conn_signals_stop(struct vbus_conn *conn);
+void vbus_conn_shm_free(struct vbus_conn *conn);
 
 #endif /* VBUS_INTERNAL_H */

@@ -85,9 +85,40 @@ struct vbus_call {
 #define VBUS_IOC_OPEN		_IOW(VBUS_IOC_MAGIC, 0x01, struct vbus_open)
 /* On a device fd. */
 #define VBUS_IOC_CALL		_IOWR(VBUS_IOC_MAGIC, 0x10, struct vbus_call)
+
 /*
- * Numbers 0x20-0x3f on the device fd are reserved for shared-memory
- * registration and signals (IOQ, shm-signal).
+ * Shared memory and signals of a device fd (doc/abi/chardev.md). Numbers
+ * 0x22-0x3f remain reserved for them.
+ *
+ * VBUS_IOC_SHM: the kernel allocates size bytes (rounded up to a page, at
+ * most VBUS_SHM_MAX) of zeroed memory for this connection, once; the client
+ * maps them with mmap(fd, offset 0). Rings and buffers the device class
+ * uses live there and are named by offsets into it.
  */
+#define VBUS_SHM_MAX		(256U << 20)
+
+struct vbus_shm {
+	__u64	size;
+	__u64	reserved;		/* must be 0 */
+};
+
+/*
+ * VBUS_IOC_SIGNAL: the eventfds of queue number queue (below
+ * VBUS_QUEUES_MAX; what a number means is the class's): writing to kick
+ * wakes the device, the device writes to call to wake the client. Either may
+ * be -1 (none: a call without an eventfd makes the device fd readable).
+ * Once per queue.
+ */
+#define VBUS_QUEUES_MAX		8
+
+struct vbus_signal {
+	__u32	queue;
+	__s32	kick;
+	__s32	call;
+	__u32	flags;			/* must be 0 */
+};
+
+#define VBUS_IOC_SHM		_IOW(VBUS_IOC_MAGIC, 0x20, struct vbus_shm)
+#define VBUS_IOC_SIGNAL		_IOW(VBUS_IOC_MAGIC, 0x21, struct vbus_signal)
 
 #endif /* _UAPI_LINUX_VBUS_H */

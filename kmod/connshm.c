@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vbus core: shared memory and signals of a device fd (the userspace
+ * connector, part 2; doc/abi/chardev.md).
+ *
+ * Memory: the kernel allocates one zeroed area per connection with
+ * vmalloc_user() and the client maps it; device classes address rings and
+ * buffers in it by offset and use the kernel's own mapping, from any
+ * context. The area lives until the file is released, which cannot happen
+ * while a mapping holds the file.
+ *
+ * Signals: per queue a kick eventfd (client to device; the class's kick
+ * callback runs from the eventfd's wake-up, as KVM's irqfd and vhost's poll
+ * do) and a call eventfd (device to client). The kick hooks are removed
+ * before the class's disconnect callback runs, so no kick follows it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/eventfd.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "vbus_internal.h"
+
+long vbus_conn_shm_ioctl(struct vbus_conn *conn, void __user *argp)
+{
+	struct vbus_shm req;
+	size_t size;
+	void *shm;
+	long ret = 0;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.reserved || !req.size || req.size > VBUS_SHM_MAX) {
+		pr_err("shm: invalid size %llu\n", req.size);
+		return -EINVAL;
+	}
+	size = PAGE_ALIGN(req.size);
+	shm = vmalloc_user(size);
+	if (!shm)
+		return -ENOMEM;
+
+	mutex_lock(&conn->lock);
+	if (conn->dead) {
+		ret = -ENODEV;
+	} else if (conn->shm) {
+		ret = -EBUSY;
+	} else {
+		conn->shm = shm;
+		conn->shm_len = size;
+		shm = NULL;
+	}
+	mutex_unlock(&conn->lock);
+	vfree(shm);
+	return ret;
+}
+
+int vbus_conn_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct vbus_conn *conn = file->private_data;
+	int ret;
+
+	mutex_lock(&conn->lock);
+	if (!conn->shm)
+		ret = -ENXIO;
+	else if (vma->vm_pgoff || vma->vm_end - vma->vm_start > conn->shm_len)
+		ret = -EINVAL;
+	else
+		ret = remap_vmalloc_range(vma, conn->shm, 0);
+	mutex_unlock(&conn->lock);
+	return ret;
+}
+
+/* Runs under the kick eventfd's wait-queue lock, in any context. */
+static int vbus_kick_wake(wait_queue_entry_t *wait, unsigned int mode, int sync, void *key)
+{
+	struct vbus_conn_queue *q = container_of(wait, struct vbus_conn_queue, wait);
+	struct vbus_conn *conn = q->conn;
+	struct vbus_device *dev = conn->link->dev;
+	u64 cnt;
+
+	if (!(key_to_poll(key) & EPOLLIN))
+		return 0;
+	/* Consume the count so that the eventfd never fills (as irqfd does). */
+	eventfd_ctx_do_read(q->kick, &cnt);
+	atomic64_inc(&conn->member->stats.notify);
+	atomic64_inc(&conn->member->stats.qnotify);
+	if (dev->class->kick)
+		dev->class->kick(dev, conn, q->index);
+	return 0;
+}
+
+static void vbus_kick_queue_proc(struct file *file, wait_queue_head_t *wqh, poll_table *pt)
+{
+	struct vbus_conn_queue *q = container_of(pt, struct vbus_conn_queue, pt);
+
+	add_wait_queue(wqh, &q->wait);
+}
+
+static int vbus_signal_get(s32 fd, struct eventfd_ctx **ret_ctx)
+{
+	struct eventfd_ctx *ctx;
+
+	*ret_ctx = NULL;
+	if (fd == -1)
+		return 0;
+	ctx = eventfd_ctx_fdget(fd);
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
+	*ret_ctx = ctx;
+	return 0;
+}
+
+/* Caller holds conn->lock. */
+static int vbus_signal_set_locked(struct vbus_conn *conn, struct vbus_conn_queue *q,
+				  const struct vbus_signal *req)
+{
+	struct fd f;
+	int ret;
+
+	ret = vbus_signal_get(req->call, &q->call);
+	if (ret)
+		return ret;
+	ret = vbus_signal_get(req->kick, &q->kick);
+	if (ret)
+		goto out_put_call;
+	q->conn = conn;
+	q->set = true;
+	if (!q->kick)
+		return 0;
+
+	f = fdget(req->kick);
+	if (!f.file) {
+		ret = -EBADF;
+		goto out_put_kick;
+	}
+	init_waitqueue_func_entry(&q->wait, vbus_kick_wake);
+	init_poll_funcptr(&q->pt, vbus_kick_queue_proc);
+	vfs_poll(f.file, &q->pt);
+	fdput(f);
+	return 0;
+
+out_put_kick:
+	eventfd_ctx_put(q->kick);
+	q->kick = NULL;
+out_put_call:
+	if (q->call)
+		eventfd_ctx_put(q->call);
+	q->call = NULL;
+	q->set = false;
+	return ret;
+}
+
+long vbus_conn_signal_ioctl(struct vbus_conn *conn, void __user *argp)
+{
+	struct vbus_signal req;
+	struct vbus_conn_queue *q;
+	long ret;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.flags || req.queue >= VBUS_QUEUES_MAX) {
+		pr_err("signal: invalid queue %u or flags %#x\n", req.queue, req.flags);
+		return -EINVAL;
+	}
+	mutex_lock(&conn->lock);
+	q = &conn->queues[req.queue];
+	q->index = req.queue;
+	if (conn->dead)
+		ret = -ENODEV;
+	else if (q->set)
+		ret = -EBUSY;
+	else
+		ret = vbus_signal_set_locked(conn, q, &req);
+	mutex_unlock(&conn->lock);
+	return ret;
+}
+
+/* No kick reaches the class after this. Caller holds conn->lock. */
+void vbus_conn_signals_stop(struct vbus_conn *conn)
+{
+	unsigned int i;
+	u64 cnt;
+
+	for (i = 0; i < VBUS_QUEUES_MAX; i++) {
+		struct vbus_conn_queue *q = &conn->queues[i];
+
+		if (q->kick)
+			eventfd_ctx_remove_wait_queue(q->kick, &q->wait, &cnt);
+	}
+}
+
+/* The file is released: nothing uses the memory or the eventfds any more. */
+void vbus_conn_shm_free(struct vbus_conn *conn)
+{
+	unsigned int i;
+
+	for (i = 0; i < VBUS_QUEUES_MAX; i++) {
+		struct vbus_conn_queue *q = &conn->queues[i];
+
+		if (q->kick)
+			eventfd_ctx_put(q->kick);
+		if (q->call)
+			eventfd_ctx_put(q->call);
+	}
+	vfree(conn->shm);
+}
+
+int vbus_conn_shm(struct vbus_conn *conn, void **ret_addr, size_t *ret_len)
+{
+	if (!conn->shm)
+		return -ENOENT;
+	*ret_addr = conn->shm;
+	*ret_len = conn->shm_len;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vbus_conn_shm);
+
+bool vbus_conn_has_signal(struct vbus_conn *conn, u32 queue)
+{
+	return queue < VBUS_QUEUES_MAX && conn->queues[queue].set;
+}
+EXPORT_SYMBOL_GPL(vbus_conn_has_signal);
+
+void vbus_conn_signal(struct vbus_conn *conn, u32 queue, bool needed)
+{
+	struct vbus_conn_queue *q = &conn->queues[queue];
+
+	atomic64_inc(&conn->member->stats.inject);
+	if (!needed)
+		return;
+	atomic64_inc(&conn->member->stats.qinject);
+	if (q->call) {
+		eventfd_signal(q->call, 1);
+	} else {
+		atomic_or(BIT(queue), &conn->pending);
+		wake_up_interruptible_poll(&conn->wq, EPOLLIN | EPOLLRDNORM);
+	}
+}
+EXPORT_SYMBOL_GPL(vbus_conn_signal);
+
+/* read() on a device fd: the mask of queues signalled without a call eventfd. */
+ssize_t vbus_conn_read(struct file *file, char __user *buf, size_t len, loff_t *ppos)
+{
+	struct vbus_conn *conn = file->private_data;
+	u64 mask;
+
+	if (len < sizeof(mask))
+		return -EINVAL;
+	mask = atomic_xchg(&conn->pending, 0);
+	if (!mask)
+		return READ_ONCE(conn->dead) ? -ENODEV : -EAGAIN;
+	if (copy_to_user(buf, &mask, sizeof(mask)))
+		return -EFAULT;
+	return sizeof(mask);
+}
