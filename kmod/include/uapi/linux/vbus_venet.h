@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * venet: the virtual-ethernet device of vbus (class venet-tap), as its
+ * client sees it: the functions of VBUS_IOC_CALL on a venet device fd and
+ * their structures. doc/abi/venet.md describes the protocol.
+ */
+#ifndef _UAPI_LINUX_VBUS_VENET_H
+#define _UAPI_LINUX_VBUS_VENET_H
+
+#include <linux/types.h>
+
+#define VENET_TYPE		"virtual-ethernet"
+
+/* Queue numbers (VBUS_IOC_SIGNAL, VENET_FUNC_QREG). */
+#define VENET_QUEUE_RX		0	/* host to client: the client posts empty buffers */
+#define VENET_QUEUE_TX		1	/* client to host: the client posts frames */
+
+/* Capabilities (VENET_FUNC_NEGCAP). */
+#define VENET_CAP_SG		0x00000001	/* buffers may be descriptor chains */
+#define VENET_CAPS		VENET_CAP_SG
+
+/* Largest frame: 9000 bytes of MTU, an Ethernet header and a VLAN tag. */
+#define VENET_MTU_MAX		9000
+#define VENET_FRAME_MAX		(VENET_MTU_MAX + 14 + 4)
+
+enum venet_func {
+	VENET_FUNC_NEGCAP	= 0,	/* in/out: struct venet_negcap */
+	VENET_FUNC_QREG		= 1,	/* in: struct venet_qreg */
+	VENET_FUNC_LINKUP	= 2,	/* no data */
+	VENET_FUNC_LINKDOWN	= 3,	/* no data */
+	VENET_FUNC_MACQUERY	= 4,	/* out: 6 bytes, the client's MAC address */
+	VENET_FUNC_FLUSHRX	= 5,	/* link down: return every posted rx buffer empty */
+	VENET_FUNC_CONFIG	= 6,	/* out: struct venet_config */
+};
+
+struct venet_negcap {
+	__u32	caps;			/* in: wanted; out: granted */
+	__u32	reserved;		/* must be 0 */
+};
+
+/*
+ * A ring of count descriptors at ring in the connection's shared memory,
+ * formatted by the host, and the buffer area its descriptors address
+ * (offsets relative to area).
+ */
+struct venet_qreg {
+	__u32	queue;			/* VENET_QUEUE_RX or VENET_QUEUE_TX */
+	__u32	count;			/* a power of two, 2..32768 */
+	__u64	ring;			/* offset of the ring, 64-byte aligned */
+	__u64	area;			/* offset of the buffer area */
+	__u64	area_len;
+};
+
+struct venet_config {
+	__u8	mac[6];			/* the client's MAC address */
+	__u16	reserved;
+	__u32	mtu;			/* the host netdev's MTU now */
+	__u32	caps;			/* granted capabilities */
+	__u32	frame_max;		/* VENET_FRAME_MAX */
+};
+
+#endif /* _UAPI_LINUX_VBUS_VENET_H */

@@ -1,0 +1,760 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * venet-tap.ko: the device class `venet-tap` (interface type
+ * `virtual-ethernet`). Each device owns a host netdev; its one client
+ * drives the other end through two IOQ rings in the connection's shared
+ * memory (doc/abi/venet.md):
+ *
+ *  - rx (host to client): the client posts empty buffers; the netdev's
+ *    transmit path copies each frame into the next one and completes it.
+ *    No buffer: the frame is dropped and counted as an overrun.
+ *  - tx (client to host): the client posts frames and kicks; NAPI takes up
+ *    to its budget per poll, builds skbs and hands them to the stack, and
+ *    re-arms the ring's shm-signal only when it runs dry.
+ *
+ * Everything in the rings is untrusted; the IOQ code checks it and stops a
+ * ring at the first violation, after which the link goes down (counted).
+ *
+ * Locking: venet_dev.lock protects the client pointer, client_mac and the
+ * netdev pointer; it nests inside vbus_lock (connect/disconnect) and
+ * outside rtnl_lock. The data path reads venet_dev.dp under RCU.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/etherdevice.h>
+#include <linux/if_vlan.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <uapi/linux/vbus.h>
+#include <uapi/linux/vbus_venet.h>
+
+#include "ioq/ioq.h"
+#include "vbus_class.h"
+
+#define VENET_COALESCE_DEFAULT	32
+#define VENET_COALESCE_MAX	1024
+
+/* One client's end of the device: its rings and negotiated state. */
+struct venet_client {
+	struct vbus_conn *conn;
+	struct venet_dev *vd;
+	struct ioq rxq;			/* used by the xmit path only (one tx queue) */
+	struct ioq txq;			/* used by NAPI only */
+	bool rx_reg, tx_reg;
+	bool up;
+	u32 caps;
+	unsigned int rx_unsignalled;	/* completions since the last notify */
+	unsigned long broken;		/* bit 0: a ring error was seen */
+};
+
+/* The device (vbus class private data). */
+struct venet_dev {
+	struct mutex lock;
+	struct vbus_device *vdev;
+	struct net_device *ndev;
+	struct venet_client *client;	/* the connected client, under lock */
+	struct venet_client __rcu *dp;	/* the client while its link is up */
+	u8 client_mac[ETH_ALEN];
+	unsigned int coalesce;
+	atomic64_t rx_overruns;		/* host to client: no buffer posted */
+	atomic64_t rx_truncated;	/* host to client: frame longer than the buffer */
+	atomic64_t tx_bad;		/* client to host: refused frames */
+	atomic64_t ring_errors;		/* protocol violations: link went down */
+};
+
+/* netdev_priv() of the host netdev. */
+struct venet_priv {
+	struct venet_dev *vd;
+	struct napi_struct napi;
+};
+
+/* A ring broke the protocol: count it once and take the carrier down. */
+static void venet_broken(struct venet_client *c, struct ioq *q)
+{
+	struct venet_dev *vd = c->vd;
+
+	if (test_and_set_bit(0, &c->broken))
+		return;
+	atomic64_inc(&vd->ring_errors);
+	netif_carrier_off(vd->ndev);
+	if (net_ratelimit())
+		netdev_info(vd->ndev, "client ring error: %s\n",
+			    ioq_error_name(ioq_error(q)));
+}
+
+/* Host to client. Runs under the netdev's tx queue lock: one thread on rxq. */
+static int venet_fill(struct venet_client *c, struct sk_buff *skb)
+{
+	struct ioq_elem e;
+	u32 off = 0, i;
+	int ret;
+
+	ret = ioq_consume(&c->rxq, &e);
+	if (ret <= 0)
+		return ret ?: -ENOBUFS;
+	if (skb->len > e.wlen) {
+		atomic64_inc(&c->vd->rx_truncated);
+		ioq_complete(&c->rxq, e.id, e.ndesc, 0);
+		return -EMSGSIZE;
+	}
+	for (i = 0; i < e.ndesc && off < skb->len; i++) {
+		u32 n;
+
+		if (!(e.sg[i].flags & IOQ_DESC_F_WRITE))
+			continue;
+		n = min_t(u32, e.sg[i].len, skb->len - off);
+		if (skb_copy_bits(skb, off, e.sg[i].addr, n))
+			break;
+		off += n;
+	}
+	return ioq_complete(&c->rxq, e.id, e.ndesc, off);
+}
+
+static void venet_rx_notify(struct venet_client *c)
+{
+	c->rx_unsignalled = 0;
+	vbus_conn_signal(c->conn, VENET_QUEUE_RX, ioq_notify(&c->rxq));
+}
+
+static netdev_tx_t venet_xmit(struct sk_buff *skb, struct net_device *ndev)
+{
+	struct venet_priv *p = netdev_priv(ndev);
+	struct venet_dev *vd = p->vd;
+	struct venet_client *c;
+	unsigned int len = skb->len;
+	int ret = -ENOLINK;
+
+	rcu_read_lock();
+	c = rcu_dereference(vd->dp);
+	if (c) {
+		ret = venet_fill(c, skb);
+		if (ret == -ENOBUFS)
+			atomic64_inc(&vd->rx_overruns);
+		else if (ret == -EIO)
+			venet_broken(c, &c->rxq);
+		if (ret != -EIO && (!netdev_xmit_more() ||
+				    ++c->rx_unsignalled >= READ_ONCE(vd->coalesce)))
+			venet_rx_notify(c);
+	}
+	rcu_read_unlock();
+
+	if (ret)
+		dev_core_stats_tx_dropped_inc(ndev);
+	else
+		dev_sw_netstats_tx_add(ndev, 1, len);
+	dev_kfree_skb_any(skb);
+	return NETDEV_TX_OK;
+}
+
+/* Client to host: one frame of the tx ring into the stack. */
+static void venet_inject(struct net_device *ndev, struct napi_struct *napi,
+			 const struct ioq_elem *e)
+{
+	struct venet_dev *vd = ((struct venet_priv *)netdev_priv(ndev))->vd;
+	struct sk_buff *skb;
+	u32 len = 0, i;
+
+	for (i = 0; i < e->ndesc; i++)
+		len += e->sg[i].len;
+	if (e->wlen || len < ETH_HLEN || len > READ_ONCE(ndev->mtu) + VLAN_ETH_HLEN)
+		goto out_bad;
+	skb = napi_alloc_skb(napi, len);
+	if (!skb) {
+		dev_core_stats_rx_dropped_inc(ndev);
+		return;
+	}
+	for (i = 0; i < e->ndesc; i++)
+		skb_put_data(skb, e->sg[i].addr, e->sg[i].len);
+	skb->protocol = eth_type_trans(skb, ndev);
+	dev_sw_netstats_rx_add(ndev, len);
+	napi_gro_receive(napi, skb);
+	return;
+
+out_bad:
+	atomic64_inc(&vd->tx_bad);
+	dev_core_stats_rx_dropped_inc(ndev);
+}
+
+static int venet_poll(struct napi_struct *napi, int budget)
+{
+	struct net_device *ndev = napi->dev;
+	struct venet_dev *vd = ((struct venet_priv *)netdev_priv(ndev))->vd;
+	struct venet_client *c;
+	struct ioq_elem e;
+	int done = 0, ret = 0;
+
+	rcu_read_lock();
+	c = rcu_dereference(vd->dp);
+	while (c && done < budget) {
+		ret = ioq_consume(&c->txq, &e);
+		if (ret <= 0)
+			break;
+		venet_inject(ndev, napi, &e);
+		ioq_complete(&c->txq, e.id, e.ndesc, 0);
+		done++;
+	}
+	if (c && ret < 0)
+		venet_broken(c, &c->txq);
+	else if (c && done)
+		vbus_conn_signal(c->conn, VENET_QUEUE_TX, ioq_notify(&c->txq));
+
+	/* Out of work: sleep on the ring's shm-signal, unless frames arrived meanwhile. */
+	if (done < budget && napi_complete_done(napi, done) && c && ret >= 0 &&
+	    !ioq_arm(&c->txq))
+		napi_schedule(napi);
+	rcu_read_unlock();
+	return done;
+}
+
+static int venet_open(struct net_device *ndev)
+{
+	struct venet_priv *p = netdev_priv(ndev);
+
+	napi_enable(&p->napi);
+	netif_start_queue(ndev);
+	/* Frames the client posted while we were down. */
+	napi_schedule(&p->napi);
+	return 0;
+}
+
+static int venet_stop(struct net_device *ndev)
+{
+	struct venet_priv *p = netdev_priv(ndev);
+
+	netif_stop_queue(ndev);
+	napi_disable(&p->napi);
+	return 0;
+}
+
+static int venet_init(struct net_device *ndev)
+{
+	ndev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
+	return ndev->tstats ? 0 : -ENOMEM;
+}
+
+static void venet_uninit(struct net_device *ndev)
+{
+	free_percpu(ndev->tstats);
+}
+
+static const struct net_device_ops venet_netdev_ops = {
+	.ndo_init		= venet_init,
+	.ndo_uninit		= venet_uninit,
+	.ndo_open		= venet_open,
+	.ndo_stop		= venet_stop,
+	.ndo_start_xmit		= venet_xmit,
+	.ndo_get_stats64	= dev_get_tstats64,
+	.ndo_set_mac_address	= eth_mac_addr,
+	.ndo_validate_addr	= eth_validate_addr,
+};
+
+static void venet_setup(struct net_device *ndev)
+{
+	ether_setup(ndev);
+	ndev->netdev_ops = &venet_netdev_ops;
+	ndev->needs_free_netdev = true;
+	ndev->priv_flags |= IFF_LIVE_ADDR_CHANGE | IFF_NO_QUEUE;
+	ndev->min_mtu = ETH_MIN_MTU;
+	ndev->max_mtu = VENET_MTU_MAX;
+	eth_hw_addr_random(ndev);
+}
+
+/* Caller holds vd->lock. */
+static int venet_netdev_create_locked(struct venet_dev *vd, const char *name)
+{
+	struct net_device *ndev;
+	struct venet_priv *p;
+	int ret;
+
+	ndev = alloc_netdev(sizeof(*p), name, NET_NAME_USER, venet_setup);
+	if (!ndev)
+		return -ENOMEM;
+	p = netdev_priv(ndev);
+	p->vd = vd;
+	netif_napi_add(ndev, &p->napi, venet_poll);
+	ret = register_netdev(ndev);
+	if (ret) {
+		free_netdev(ndev);
+		return ret;
+	}
+	netif_carrier_off(ndev);
+	/*
+	 * Threaded NAPI: a kick arrives from the client's eventfd write, with
+	 * interrupts off, where a raised softirq would wait for the next tick;
+	 * the NAPI thread is woken at once (the role of vhost's worker).
+	 */
+	rtnl_lock();
+	ret = dev_set_threaded(ndev, true);
+	rtnl_unlock();
+	if (ret) {
+		unregister_netdev(ndev);
+		return ret;
+	}
+	vd->ndev = ndev;
+	return 0;
+}
+
+/* Connections and the venet protocol */
+
+/* Take the data path away from the client. Caller holds vd->lock. */
+static void venet_link_down_locked(struct venet_dev *vd, struct venet_client *c)
+{
+	if (!c->up)
+		return;
+	WRITE_ONCE(c->up, false);
+	netif_carrier_off(vd->ndev);
+	RCU_INIT_POINTER(vd->dp, NULL);
+	/* No xmit or NAPI poll uses the rings after this. */
+	synchronize_net();
+}
+
+static int venet_link_up_locked(struct venet_dev *vd, struct venet_client *c)
+{
+	struct venet_priv *p = netdev_priv(vd->ndev);
+
+	if (c->up)
+		return 0;
+	if (!c->rx_reg || !c->tx_reg || ioq_error(&c->rxq) || ioq_error(&c->txq))
+		return -EINVAL;
+	/* The host never waits for rx buffers: the client need not kick them. */
+	ioq_disarm(&c->rxq);
+	ioq_arm(&c->txq);
+	WRITE_ONCE(c->up, true);
+	rcu_assign_pointer(vd->dp, c);
+	netif_carrier_on(vd->ndev);
+	napi_schedule(&p->napi);
+	return 0;
+}
+
+static int venet_qreg_locked(struct venet_client *c, const struct venet_qreg *r)
+{
+	struct ioq *q = r->queue == VENET_QUEUE_RX ? &c->rxq : &c->txq;
+	bool *reg = r->queue == VENET_QUEUE_RX ? &c->rx_reg : &c->tx_reg;
+	size_t shm_len, ring_len;
+	void *shm;
+	int ret;
+
+	if (r->queue > VENET_QUEUE_TX || r->count < IOQ_COUNT_MIN ||
+	    r->count > IOQ_COUNT_MAX || (r->count & (r->count - 1)) || r->ring % 64)
+		return -EINVAL;
+	ret = vbus_conn_shm(c->conn, &shm, &shm_len);
+	if (ret)
+		return ret;
+	ring_len = IOQ_RING_SIZE(r->count);
+	if (r->ring > shm_len || ring_len > shm_len - r->ring ||
+	    r->area > shm_len || r->area_len > shm_len - r->area || !r->area_len)
+		return -EINVAL;
+	if (c->up)
+		return -EBUSY;
+	if (*reg) {
+		ioq_cleanup(q);
+		*reg = false;
+	}
+	ret = ioq_ring_format(shm + r->ring, ring_len, r->count);
+	if (!ret)
+		ret = ioq_init(q, IOQ_CONSUMER, shm + r->ring, ring_len, shm + r->area,
+			       r->area_len);
+	*reg = !ret;
+	return ret;
+}
+
+/* Link down: hand every posted rx buffer back empty. */
+static int venet_flushrx_locked(struct venet_client *c)
+{
+	struct ioq_elem e;
+	int n = 0, ret;
+
+	if (c->up)
+		return -EBUSY;
+	if (!c->rx_reg)
+		return -EINVAL;
+	while ((ret = ioq_consume(&c->rxq, &e)) > 0) {
+		ioq_complete(&c->rxq, e.id, e.ndesc, 0);
+		n++;
+	}
+	if (n)
+		venet_rx_notify(c);
+	return ret < 0 ? ret : 0;
+}
+
+static long venet_call_locked(struct venet_dev *vd, struct venet_client *c, u32 func,
+			      void *buf, size_t len, size_t size)
+{
+	struct venet_negcap *neg = buf;
+	struct venet_config *cfg = buf;
+
+	switch (func) {
+	case VENET_FUNC_NEGCAP:
+		if (len != sizeof(*neg) || neg->reserved)
+			return -EINVAL;
+		c->caps = neg->caps & VENET_CAPS;
+		neg->caps = c->caps;
+		return sizeof(*neg);
+	case VENET_FUNC_QREG:
+		if (len != sizeof(struct venet_qreg))
+			return -EINVAL;
+		return venet_qreg_locked(c, buf);
+	case VENET_FUNC_LINKUP:
+		return venet_link_up_locked(vd, c);
+	case VENET_FUNC_LINKDOWN:
+		venet_link_down_locked(vd, c);
+		return 0;
+	case VENET_FUNC_MACQUERY:
+		if (size < ETH_ALEN)
+			return -EINVAL;
+		memcpy(buf, vd->client_mac, ETH_ALEN);
+		return ETH_ALEN;
+	case VENET_FUNC_FLUSHRX:
+		return venet_flushrx_locked(c);
+	case VENET_FUNC_CONFIG:
+		if (size < sizeof(*cfg))
+			return -EINVAL;
+		memset(cfg, 0, sizeof(*cfg));
+		memcpy(cfg->mac, vd->client_mac, ETH_ALEN);
+		cfg->mtu = READ_ONCE(vd->ndev->mtu);
+		cfg->caps = c->caps;
+		cfg->frame_max = VENET_FRAME_MAX;
+		return sizeof(*cfg);
+	default:
+		return -EINVAL;
+	}
+}
+
+static long venet_call(struct vbus_device *vdev, struct vbus_conn *conn, u32 func,
+		       void *buf, size_t len, size_t size)
+{
+	struct venet_dev *vd = vbus_device_priv(vdev);
+	struct venet_client *c = vbus_conn_priv(conn);
+	long ret;
+
+	mutex_lock(&vd->lock);
+	ret = venet_call_locked(vd, c, func, buf, len, size);
+	mutex_unlock(&vd->lock);
+	return ret;
+}
+
+static void venet_kick(struct vbus_device *vdev, struct vbus_conn *conn, u32 queue)
+{
+	struct venet_dev *vd = vbus_device_priv(vdev);
+	struct venet_client *c = vbus_conn_priv(conn);
+
+	/* Only the client's own tx ring needs the host; its ndev is stable while connected. */
+	if (queue == VENET_QUEUE_TX && c && READ_ONCE(c->up))
+		napi_schedule(&((struct venet_priv *)netdev_priv(vd->ndev))->napi);
+}
+
+static int venet_connect(struct vbus_device *vdev, struct vbus_conn *conn)
+{
+	struct venet_dev *vd = vbus_device_priv(vdev);
+	struct venet_client *c;
+	int ret = 0;
+
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	c->conn = conn;
+	c->vd = vd;
+	mutex_lock(&vd->lock);
+	if (vd->client) {
+		ret = -EBUSY;
+		kfree(c);
+	} else {
+		vd->client = c;
+		vbus_conn_set_priv(conn, c);
+	}
+	mutex_unlock(&vd->lock);
+	return ret;
+}
+
+static void venet_disconnect(struct vbus_device *vdev, struct vbus_conn *conn)
+{
+	struct venet_dev *vd = vbus_device_priv(vdev);
+	struct venet_client *c = vbus_conn_priv(conn);
+
+	mutex_lock(&vd->lock);
+	venet_link_down_locked(vd, c);
+	if (c->rx_reg)
+		ioq_cleanup(&c->rxq);
+	if (c->tx_reg)
+		ioq_cleanup(&c->txq);
+	vd->client = NULL;
+	mutex_unlock(&vd->lock);
+	vbus_conn_set_priv(conn, NULL);
+	kfree(c);
+}
+
+/* Attributes: /sys/vbus/devices/<name>/ */
+
+static struct venet_dev *to_venet_dev(struct kobject *kobj)
+{
+	return vbus_device_priv(vbus_device_from_kobj(kobj));
+}
+
+static ssize_t ifname_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	struct venet_dev *vd = to_venet_dev(kobj);
+	ssize_t ret;
+
+	mutex_lock(&vd->lock);
+	ret = sysfs_emit(buf, "%s\n", vd->ndev->name);
+	mutex_unlock(&vd->lock);
+	return ret;
+}
+
+/*
+ * The kernel cannot rename a netdev from a module (dev_change_name is not
+ * exported): a new name means a new netdev, allowed while no client is
+ * connected and the old one is down.
+ */
+static ssize_t ifname_store(struct kobject *kobj, struct kobj_attribute *attr,
+			    const char *buf, size_t count)
+{
+	struct venet_dev *vd = to_venet_dev(kobj);
+	char name[IFNAMSIZ];
+	size_t len = strcspn(buf, "\n");
+	struct net_device *old;
+	int ret;
+
+	if (!len || len >= IFNAMSIZ) {
+		pr_err("invalid ifname of %zu characters\n", len);
+		return -EINVAL;
+	}
+	memcpy(name, buf, len);
+	name[len] = '\0';
+	if (!dev_valid_name(name)) {
+		pr_err("invalid ifname %s\n", name);
+		return -EINVAL;
+	}
+	mutex_lock(&vd->lock);
+	old = vd->ndev;
+	if (vd->client || (old->flags & IFF_UP)) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+	if (!strcmp(old->name, name)) {
+		ret = 0;
+		goto out_unlock;
+	}
+	ret = venet_netdev_create_locked(vd, name);
+	if (!ret)
+		unregister_netdev(old);
+out_unlock:
+	mutex_unlock(&vd->lock);
+	return ret ?: count;
+}
+
+static ssize_t host_mac_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	struct venet_dev *vd = to_venet_dev(kobj);
+	ssize_t ret;
+
+	mutex_lock(&vd->lock);
+	ret = sysfs_emit(buf, "%pM\n", vd->ndev->dev_addr);
+	mutex_unlock(&vd->lock);
+	return ret;
+}
+
+static int venet_parse_mac(const char *buf, u8 *mac)
+{
+	char s[18];
+	size_t len = strcspn(buf, "\n");
+
+	if (len != 17)
+		goto out_invalid;
+	memcpy(s, buf, len);
+	s[len] = '\0';
+	if (!mac_pton(s, mac) || !is_valid_ether_addr(mac))
+		goto out_invalid;
+	return 0;
+out_invalid:
+	pr_err("invalid MAC address %.*s\n", (int)min_t(size_t, len, 32), buf);
+	return -EINVAL;
+}
+
+static ssize_t host_mac_store(struct kobject *kobj, struct kobj_attribute *attr,
+			      const char *buf, size_t count)
+{
+	struct venet_dev *vd = to_venet_dev(kobj);
+	struct sockaddr sa = { .sa_family = vd->ndev->type };
+	int ret;
+
+	ret = venet_parse_mac(buf, (u8 *)sa.sa_data);
+	if (ret)
+		return ret;
+	mutex_lock(&vd->lock);
+	rtnl_lock();
+	ret = dev_set_mac_address(vd->ndev, &sa, NULL);
+	rtnl_unlock();
+	mutex_unlock(&vd->lock);
+	return ret ?: count;
+}
+
+static ssize_t client_mac_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	struct venet_dev *vd = to_venet_dev(kobj);
+	ssize_t ret;
+
+	mutex_lock(&vd->lock);
+	ret = sysfs_emit(buf, "%pM\n", vd->client_mac);
+	mutex_unlock(&vd->lock);
+	return ret;
+}
+
+static ssize_t client_mac_store(struct kobject *kobj, struct kobj_attribute *attr,
+				const char *buf, size_t count)
+{
+	struct venet_dev *vd = to_venet_dev(kobj);
+	u8 mac[ETH_ALEN];
+	int ret;
+
+	ret = venet_parse_mac(buf, mac);
+	if (ret)
+		return ret;
+	mutex_lock(&vd->lock);
+	if (vd->client)
+		ret = -EBUSY;
+	else
+		ether_addr_copy(vd->client_mac, mac);
+	mutex_unlock(&vd->lock);
+	return ret ?: count;
+}
+
+static ssize_t mtu_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	struct venet_dev *vd = to_venet_dev(kobj);
+	ssize_t ret;
+
+	mutex_lock(&vd->lock);
+	ret = sysfs_emit(buf, "%u\n", vd->ndev->mtu);
+	mutex_unlock(&vd->lock);
+	return ret;
+}
+
+static ssize_t coalesce_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(to_venet_dev(kobj)->coalesce));
+}
+
+static ssize_t coalesce_store(struct kobject *kobj, struct kobj_attribute *attr,
+			      const char *buf, size_t count)
+{
+	unsigned int v;
+
+	if (kstrtouint(buf, 0, &v) || !v || v > VENET_COALESCE_MAX) {
+		pr_err("invalid coalesce %.*s\n", (int)strcspn(buf, "\n"), buf);
+		return -EINVAL;
+	}
+	WRITE_ONCE(to_venet_dev(kobj)->coalesce, v);
+	return count;
+}
+
+static ssize_t connected_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	struct venet_dev *vd = to_venet_dev(kobj);
+	ssize_t ret;
+
+	mutex_lock(&vd->lock);
+	ret = sysfs_emit(buf, "%d\n", !!vd->client);
+	mutex_unlock(&vd->lock);
+	return ret;
+}
+
+#define VENET_COUNTER_ATTR(name)						\
+static ssize_t name##_show(struct kobject *kobj, struct kobj_attribute *attr,	\
+			   char *buf)						\
+{										\
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&to_venet_dev(kobj)->name)); \
+}										\
+static struct kobj_attribute venet_attr_##name = __ATTR_RO(name)
+
+VENET_COUNTER_ATTR(rx_overruns);
+VENET_COUNTER_ATTR(rx_truncated);
+VENET_COUNTER_ATTR(tx_bad);
+VENET_COUNTER_ATTR(ring_errors);
+
+static struct kobj_attribute venet_attr_ifname = __ATTR_RW(ifname);
+static struct kobj_attribute venet_attr_host_mac = __ATTR_RW(host_mac);
+static struct kobj_attribute venet_attr_client_mac = __ATTR_RW(client_mac);
+static struct kobj_attribute venet_attr_mtu = __ATTR_RO(mtu);
+static struct kobj_attribute venet_attr_coalesce = __ATTR_RW(coalesce);
+static struct kobj_attribute venet_attr_connected = __ATTR_RO(connected);
+
+static struct attribute *venet_attrs[] = {
+	&venet_attr_ifname.attr,
+	&venet_attr_host_mac.attr,
+	&venet_attr_client_mac.attr,
+	&venet_attr_mtu.attr,
+	&venet_attr_coalesce.attr,
+	&venet_attr_connected.attr,
+	&venet_attr_rx_overruns.attr,
+	&venet_attr_rx_truncated.attr,
+	&venet_attr_tx_bad.attr,
+	&venet_attr_ring_errors.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(venet);
+
+static int venet_create(struct vbus_device *vdev)
+{
+	struct venet_dev *vd = kzalloc(sizeof(*vd), GFP_KERNEL);
+	int ret;
+
+	if (!vd)
+		return -ENOMEM;
+	mutex_init(&vd->lock);
+	vd->vdev = vdev;
+	vd->coalesce = VENET_COALESCE_DEFAULT;
+	eth_random_addr(vd->client_mac);
+	mutex_lock(&vd->lock);
+	ret = venet_netdev_create_locked(vd, "venet%d");
+	mutex_unlock(&vd->lock);
+	if (ret) {
+		kfree(vd);
+		return ret;
+	}
+	vbus_device_set_priv(vdev, vd);
+	return 0;
+}
+
+static void venet_release(struct vbus_device *vdev)
+{
+	struct venet_dev *vd = vbus_device_priv(vdev);
+
+	if (!vd)
+		return;
+	unregister_netdev(vd->ndev);
+	kfree(vd);
+}
+
+static struct vbus_class venet_class = {
+	.name		= "venet-tap",
+	.type		= VENET_TYPE,
+	.owner		= THIS_MODULE,
+	.attr_groups	= venet_groups,
+	.create		= venet_create,
+	.release	= venet_release,
+	.connect	= venet_connect,
+	.disconnect	= venet_disconnect,
+	.call		= venet_call,
+	.kick		= venet_kick,
+};
+
+static int __init venet_mod_init(void)
+{
+	return vbus_class_register(&venet_class);
+}
+
+static void __exit venet_mod_exit(void)
+{
+	vbus_class_unregister(&venet_class);
+}
+
+module_init(venet_mod_init);
+module_exit(venet_mod_exit);
+
+MODULE_DESCRIPTION("Virtual-bus virtual-ethernet device class with a host netdev (venet-tap)");
+MODULE_LICENSE("GPL");
+MODULE_ALIAS_VBUS_CLASS("venet-tap");
