@@ -225,6 +225,50 @@ const struct vbus_device *vbus_change_get_device(const struct vbus_change *c);
 const struct vbus_link *vbus_change_get_link(const struct vbus_change *c);
 const struct vbus_member *vbus_change_get_member(const struct vbus_change *c);
 
+/*
+ * Client API (man/libvbus-client.3): a process attaches to a bus and drives
+ * a device of it. The bus fd is the membership (close it to leave).
+ */
+struct vbus_client;
+struct vbus_venet;
+struct iovec;
+
+int vbus_client_open(const char *bus, struct vbus_client **ret_client);
+void vbus_client_free(struct vbus_client *c);
+int vbus_client_get_fd(const struct vbus_client *c);
+
+/*
+ * A userspace venet driver on device @id of the bus: negotiates, sets up
+ * the shared memory and both rings, posts receive buffers and brings the
+ * link up (the host netdev's carrier goes on). One per device at a time:
+ * -EBUSY if another client drives it.
+ */
+int vbus_venet_open(struct vbus_client *c, uint32_t id, struct vbus_venet **ret_venet);
+void vbus_venet_free(struct vbus_venet *v);
+/* Readable when vbus_venet_wait() would not block (for poll/epoll loops). */
+int vbus_venet_get_fd(const struct vbus_venet *v);
+int vbus_venet_get_mac(const struct vbus_venet *v, uint8_t ret_mac[6]);
+unsigned int vbus_venet_get_mtu(const struct vbus_venet *v);
+/*
+ * Queue up to @n frames (copied) and signal the host once if it sleeps.
+ * Returns the number queued; -EAGAIN if none fit, -EMSGSIZE for a first
+ * frame shorter than 14 or longer than the device allows, -EIO if the ring
+ * broke.
+ */
+int vbus_venet_send(struct vbus_venet *v, const struct iovec *frames, unsigned int n);
+/*
+ * Up to @n received frames: @frames point into the receive buffers, valid
+ * until the next call, which gives those buffers back to the host.
+ * Returns the count (0: none now).
+ */
+int vbus_venet_recv(struct vbus_venet *v, struct iovec *frames, unsigned int n);
+/*
+ * Sleep until frames arrive or transmit room frees up, at most @timeout_ms
+ * (-1: no limit). 1: go on, 0: timed out, -ENODEV: the device or bus went
+ * away (free the driver).
+ */
+int vbus_venet_wait(struct vbus_venet *v, int timeout_ms);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The client API: attach to a bus (/dev/vbus/<bus>) and drive a venet
+ * device from userspace (doc/abi/venet.md, man/libvbus-client.3).
+ *
+ * Shared memory layout of one venet connection, all in the one area the
+ * kernel allocates (VBUS_IOC_SHM) and we map:
+ *
+ *   rx ring | tx ring | rx buffers (rx_bufs x rx_buf_len) | tx buffers (tx_bufs x VENET_TX_BUF)
+ *
+ * An rx buffer is a chain of VENET_SEG-byte descriptors that are adjacent in
+ * memory, so a received frame is contiguous. A tx buffer is one descriptor.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <linux/vbus.h>
+#include <linux/vbus_venet.h>
+
+#include "libvbus-private.h"
+#include "ioq/ioq.h"
+#include "vbus/vbus.h"
+
+#define VENET_RING		1024		/* descriptors per ring */
+#define VENET_SEG		2048		/* rx descriptor size */
+#define VENET_TX_BUF		9216		/* one frame up to VENET_FRAME_MAX */
+#define VENET_TX_BUFS		512
+
+struct vbus_client {
+	int fd;
+};
+
+struct vbus_venet {
+	int fd;				/* device fd */
+	int call_fd;			/* eventfd: the host signals rx and tx completions */
+	int kick_fd;			/* eventfd: we signal new tx frames */
+	int ep_fd;			/* epoll of call_fd and fd: the pollable fd */
+	uint8_t *shm;
+	size_t shm_len;
+	struct ioq rxq, txq;
+	struct venet_config cfg;
+	unsigned int rx_segs;		/* descriptors per rx buffer */
+	unsigned int rx_bufs;
+	uint8_t *rx_area, *tx_area;
+	unsigned int *tx_free;		/* stack of free tx buffers */
+	unsigned int n_tx_free;
+	unsigned int *rx_held;		/* rx buffers handed out by the last recv */
+	unsigned int n_rx_held;
+};
+
+VBUS_EXPORT int vbus_client_open(const char *bus, struct vbus_client **ret_client)
+{
+	struct vbus_client *c;
+	char path[sizeof(VBUS_DEV_DIR) + VBUS_NAME_MAX + 2];
+
+	if (!bus || !vbus_name_valid(bus) || !ret_client)
+		return -EINVAL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), VBUS_DEV_DIR "/%s", bus);
+	c->fd = open(path, O_RDWR | O_CLOEXEC);
+	if (c->fd < 0) {
+		int err = -errno;
+
+		free(c);
+		return err;
+	}
+	*ret_client = c;
+	return 0;
+}
+
+VBUS_EXPORT void vbus_client_free(struct vbus_client *c)
+{
+	if (!c)
+		return;
+	close(c->fd);
+	free(c);
+}
+
+VBUS_EXPORT int vbus_client_get_fd(const struct vbus_client *c)
+{
+	return c->fd;
+}
+
+static int venet_call(struct vbus_venet *v, uint32_t func, void *buf, uint32_t len, uint32_t size)
+{
+	struct vbus_call call = {
+		.func = func, .data = (uintptr_t)buf, .len = len, .size = size,
+	};
+	int ret = ioctl(v->fd, VBUS_IOC_CALL, &call);
+
+	return ret < 0 ? -errno : ret;
+}
+
+static int venet_ioctl(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) < 0 ? -errno : 0;
+}
+
+static int venet_setup_signals(struct vbus_venet *v)
+{
+	struct vbus_signal rx = { .queue = VENET_QUEUE_RX, .kick = -1 };
+	struct vbus_signal tx = { .queue = VENET_QUEUE_TX };
+	struct epoll_event ev = { .events = EPOLLIN };
+	int ret;
+
+	v->call_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	v->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	v->ep_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (v->call_fd < 0 || v->kick_fd < 0 || v->ep_fd < 0)
+		return -errno;
+	rx.call = tx.call = v->call_fd;
+	tx.kick = v->kick_fd;
+	ret = venet_ioctl(v->fd, VBUS_IOC_SIGNAL, &rx);
+	if (!ret)
+		ret = venet_ioctl(v->fd, VBUS_IOC_SIGNAL, &tx);
+	if (ret)
+		return ret;
+	ev.data.fd = v->call_fd;
+	if (epoll_ctl(v->ep_fd, EPOLL_CTL_ADD, v->call_fd, &ev) < 0)
+		return -errno;
+	ev.data.fd = v->fd;
+	if (epoll_ctl(v->ep_fd, EPOLL_CTL_ADD, v->fd, &ev) < 0)
+		return -errno;
+	return 0;
+}
+
+static int venet_setup_queue(struct vbus_venet *v, uint32_t queue, uint64_t ring,
+			     uint64_t area, uint64_t area_len)
+{
+	struct venet_qreg r = {
+		.queue = queue, .count = VENET_RING, .ring = ring, .area = area,
+		.area_len = area_len,
+	};
+	struct ioq *q = queue == VENET_QUEUE_RX ? &v->rxq : &v->txq;
+	int ret;
+
+	ret = venet_call(v, VENET_FUNC_QREG, &r, sizeof(r), sizeof(r));
+	if (ret < 0)
+		return ret;
+	return ioq_init(q, IOQ_PRODUCER, v->shm + ring, IOQ_RING_SIZE(VENET_RING),
+			v->shm + area, area_len);
+}
+
+static int venet_post_rx(struct vbus_venet *v, unsigned int b, unsigned int flags)
+{
+	struct ioq_buf bufs[IOQ_SG_MAX];
+	unsigned int i;
+
+	for (i = 0; i < v->rx_segs; i++) {
+		bufs[i].offset = ((uint64_t)b * v->rx_segs + i) * VENET_SEG;
+		bufs[i].len = VENET_SEG;
+		bufs[i].flags = IOQ_DESC_F_WRITE;
+	}
+	return ioq_post(&v->rxq, bufs, v->rx_segs, (void *)(uintptr_t)(b + 1), flags);
+}
+
+/* Size and map the shared memory, register both rings, post every rx buffer. */
+static int venet_setup_rings(struct vbus_venet *v)
+{
+	uint64_t ring_sz = (IOQ_RING_SIZE(VENET_RING) + 4095) & ~4095ULL;
+	uint64_t rx_len, tx_len = (uint64_t)VENET_TX_BUFS * VENET_TX_BUF;
+	struct vbus_shm shm = { 0 };
+	unsigned int i;
+	int ret;
+
+	v->rx_segs = (v->cfg.frame_max + VENET_SEG - 1) / VENET_SEG;
+	if (v->rx_segs > 1 && !(v->cfg.caps & VENET_CAP_SG))
+		return -EOPNOTSUPP;
+	v->rx_bufs = VENET_RING / v->rx_segs;
+	rx_len = (uint64_t)v->rx_bufs * v->rx_segs * VENET_SEG;
+	shm.size = 2 * ring_sz + rx_len + tx_len;
+	ret = venet_ioctl(v->fd, VBUS_IOC_SHM, &shm);
+	if (ret)
+		return ret;
+	v->shm_len = shm.size;
+	v->shm = mmap(NULL, v->shm_len, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+	if (v->shm == MAP_FAILED) {
+		v->shm = NULL;
+		return -errno;
+	}
+	v->rx_area = v->shm + 2 * ring_sz;
+	v->tx_area = v->rx_area + rx_len;
+	ret = venet_setup_queue(v, VENET_QUEUE_RX, 0, 2 * ring_sz, rx_len);
+	if (!ret)
+		ret = venet_setup_queue(v, VENET_QUEUE_TX, ring_sz, 2 * ring_sz + rx_len, tx_len);
+	if (ret)
+		return ret;
+
+	v->tx_free = calloc(VENET_TX_BUFS, sizeof(*v->tx_free));
+	v->rx_held = calloc(v->rx_bufs, sizeof(*v->rx_held));
+	if (!v->tx_free || !v->rx_held)
+		return -ENOMEM;
+	for (i = 0; i < VENET_TX_BUFS; i++)
+		v->tx_free[v->n_tx_free++] = VENET_TX_BUFS - 1 - i;
+	for (i = 0; i < v->rx_bufs; i++) {
+		ret = venet_post_rx(v, i, IOQ_POST_HOLD);
+		if (ret)
+			return ret;
+	}
+	ioq_publish(&v->rxq);
+	return 0;
+}
+
+VBUS_EXPORT void vbus_venet_free(struct vbus_venet *v)
+{
+	if (!v)
+		return;
+	if (v->fd >= 0)
+		venet_call(v, VENET_FUNC_LINKDOWN, NULL, 0, 0);
+	ioq_cleanup(&v->rxq);
+	ioq_cleanup(&v->txq);
+	if (v->shm)
+		munmap(v->shm, v->shm_len);
+	if (v->ep_fd >= 0)
+		close(v->ep_fd);
+	if (v->kick_fd >= 0)
+		close(v->kick_fd);
+	if (v->call_fd >= 0)
+		close(v->call_fd);
+	if (v->fd >= 0)
+		close(v->fd);
+	free(v->tx_free);
+	free(v->rx_held);
+	free(v);
+}
+
+static int venet_negotiate(struct vbus_venet *v)
+{
+	struct venet_negcap neg = { .caps = VENET_CAPS };
+	int ret;
+
+	ret = venet_call(v, VENET_FUNC_NEGCAP, &neg, sizeof(neg), sizeof(neg));
+	if (ret < 0)
+		return ret;
+	ret = venet_call(v, VENET_FUNC_CONFIG, &v->cfg, 0, sizeof(v->cfg));
+	if (ret < 0)
+		return ret;
+	if (ret < (int)sizeof(v->cfg) || v->cfg.frame_max > VENET_TX_BUF)
+		return -EPROTO;
+	return 0;
+}
+
+VBUS_EXPORT int vbus_venet_open(struct vbus_client *c, uint32_t id, struct vbus_venet **ret_venet)
+{
+	struct vbus_open req = { .id = id };
+	struct vbus_venet *v;
+	int ret;
+
+	if (!c || !ret_venet)
+		return -EINVAL;
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	v->call_fd = v->kick_fd = v->ep_fd = -1;
+	v->fd = ioctl(c->fd, VBUS_IOC_OPEN, &req);
+	if (v->fd < 0) {
+		ret = -errno;
+		goto out_free;
+	}
+	ret = venet_negotiate(v);
+	if (!ret)
+		ret = venet_setup_signals(v);
+	if (!ret)
+		ret = venet_setup_rings(v);
+	if (!ret)
+		ret = venet_call(v, VENET_FUNC_LINKUP, NULL, 0, 0);
+	if (ret < 0)
+		goto out_free;
+	*ret_venet = v;
+	return 0;
+
+out_free:
+	vbus_venet_free(v);
+	return ret;
+}
+
+VBUS_EXPORT int vbus_venet_get_fd(const struct vbus_venet *v)
+{
+	return v->ep_fd;
+}
+
+VBUS_EXPORT int vbus_venet_get_mac(const struct vbus_venet *v, uint8_t ret_mac[6])
+{
+	memcpy(ret_mac, v->cfg.mac, 6);
+	return 0;
+}
+
+VBUS_EXPORT unsigned int vbus_venet_get_mtu(const struct vbus_venet *v)
+{
+	return v->cfg.mtu;
+}
+
+static void venet_reap_tx(struct vbus_venet *v)
+{
+	void *cookie;
+	uint32_t len;
+
+	while (ioq_reap(&v->txq, &cookie, &len) > 0)
+		v->tx_free[v->n_tx_free++] = (unsigned int)(uintptr_t)cookie - 1;
+}
+
+VBUS_EXPORT int vbus_venet_send(struct vbus_venet *v, const struct iovec *frames, unsigned int n)
+{
+	unsigned int i;
+	int ret = 0;
+
+	venet_reap_tx(v);
+	for (i = 0; i < n; i++) {
+		struct ioq_buf buf = { .len = frames[i].iov_len };
+		unsigned int b;
+
+		if (frames[i].iov_len > v->cfg.frame_max || frames[i].iov_len < 14) {
+			ret = -EMSGSIZE;
+			break;
+		}
+		if (!v->n_tx_free) {
+			ret = -EAGAIN;
+			break;
+		}
+		b = v->tx_free[--v->n_tx_free];
+		buf.offset = (uint64_t)b * VENET_TX_BUF;
+		memcpy(v->tx_area + buf.offset, frames[i].iov_base, frames[i].iov_len);
+		ret = ioq_post(&v->txq, &buf, 1, (void *)(uintptr_t)(b + 1), IOQ_POST_HOLD);
+		if (ret) {
+			v->n_tx_free++;
+			if (ret == -ENOSPC)
+				ret = -EAGAIN;
+			break;
+		}
+	}
+	if (ioq_kick(&v->txq)) {
+		uint64_t one = 1;
+
+		if (write(v->kick_fd, &one, sizeof(one)) < 0)
+			return -errno;
+	}
+	return i ? (int)i : ret;
+}
+
+VBUS_EXPORT int vbus_venet_recv(struct vbus_venet *v, struct iovec *frames, unsigned int n)
+{
+	unsigned int i, got = 0;
+	void *cookie;
+	uint32_t len;
+	int ret;
+
+	for (i = 0; i < v->n_rx_held; i++) {
+		ret = venet_post_rx(v, v->rx_held[i], IOQ_POST_HOLD);
+		if (ret)
+			return ret;
+	}
+	v->n_rx_held = 0;
+	while (got < n) {
+		unsigned int b;
+
+		ret = ioq_reap(&v->rxq, &cookie, &len);
+		if (ret < 0)
+			return ret;
+		if (!ret)
+			break;
+		b = (unsigned int)(uintptr_t)cookie - 1;
+		if (!len) {	/* truncated by the host, or flushed */
+			ret = venet_post_rx(v, b, IOQ_POST_HOLD);
+			if (ret)
+				return ret;
+			continue;
+		}
+		v->rx_held[v->n_rx_held++] = b;
+		frames[got].iov_base = v->rx_area + (size_t)b * v->rx_segs * VENET_SEG;
+		frames[got].iov_len = len;
+		got++;
+	}
+	ioq_publish(&v->rxq);
+	return got;
+}
+
+/* Arm what we would wait for; true when it is safe to sleep. */
+static bool venet_arm(struct vbus_venet *v)
+{
+	bool idle = ioq_arm(&v->rxq);
+
+	venet_reap_tx(v);
+	if (!v->n_tx_free)
+		idle = ioq_arm(&v->txq) && idle;
+	return idle;
+}
+
+VBUS_EXPORT int vbus_venet_wait(struct vbus_venet *v, int timeout_ms)
+{
+	struct epoll_event ev[2];
+	uint64_t cnt;
+	int n, i;
+
+	if (!venet_arm(v))
+		return 1;
+	n = epoll_wait(v->ep_fd, ev, 2, timeout_ms);
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	for (i = 0; i < n; i++) {
+		if (ev[i].data.fd == v->fd && (ev[i].events & EPOLLHUP))
+			return -ENODEV;
+	}
+	if (n && read(v->call_fd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
+		return -errno;
+	return n ? 1 : 0;
+}
