@@ -1,0 +1,172 @@
+# venet-tap against a hostile client: bad ring registrations, a huge length,
+# a bad offset, an endless chain, then random ring and buffer contents and
+# random kicks under traffic. The host must refuse or stop the ring, count
+# it, keep running and unload; the harness fails on any WARN/BUG.
+source ./lib.bash
+
+CFG=/sys/kernel/config/vbus
+D=/sys/vbus/devices/vh0
+
+modprobe venet-tap || fail "loading venet-tap"
+mkdir $CFG/instances/vh $CFG/devices/vh0 || fail "mkdir"
+echo venet-tap > $CFG/devices/vh0/type || fail "typing"
+ln -s $CFG/devices/vh0 $CFG/instances/vh/vh0 || fail "linking"
+echo vhost-h0 > $D/ifname || fail "ifname"
+ip addr add 198.18.1.1/24 dev vhost-h0 && ip link set vhost-h0 up || fail "configuring"
+
+expect "the host survives a hostile client" python3 - <<'PY'
+import errno, fcntl, mmap, os, random, socket, struct, sys, time
+sys.path.insert(0, ".")
+import vbus
+sys.stdout = sys.stderr  # expect discards stdout: show the steps
+
+SHM = vbus._ioc(1, 0x20, 16)
+SIGNAL = vbus._ioc(1, 0x21, 16)
+NEGCAP, QREG, LINKUP = 0, 1, 2
+D = "/sys/vbus/devices/vh0/"
+SIZE = 1 << 20
+COUNT = 256
+RX, TX = 0, 8192                 # ring offsets
+AREA, AREA_LEN = 65536, 1 << 19
+
+def attr(name):
+    return int(open(D + name).read())
+
+def carrier():
+    return open("/sys/class/net/vhost-h0/carrier").read().strip()
+
+def qreg(d, q, count, ring, area, area_len):
+    vbus.dev_call(d, struct.pack("IIQQQ", q, count, ring, area, area_len), func=QREG, size=32)
+
+def connect(bad_regs=False):
+    b = vbus.bus_open("vh")
+    d = vbus.dev_open(b, 0)
+    vbus.dev_call(d, struct.pack("II", 1, 0), func=NEGCAP, size=8)
+    if bad_regs:
+        try:
+            qreg(d, 0, COUNT, RX, AREA, AREA_LEN)
+            sys.exit("QREG before shared memory succeeded")
+        except OSError as e:
+            assert e.errno == errno.ENOENT, e
+    fcntl.ioctl(d, SHM, struct.pack("QQ", SIZE, 0))
+    m = mmap.mmap(d, SIZE)
+    kick, call = os.eventfd(0, os.EFD_NONBLOCK), os.eventfd(0, os.EFD_NONBLOCK)
+    fcntl.ioctl(d, SIGNAL, struct.pack("IiiI", 0, -1, call, 0))
+    fcntl.ioctl(d, SIGNAL, struct.pack("IiiI", 1, kick, call, 0))
+    if bad_regs:
+        for args in [(0, 3, RX), (0, 1 << 16, RX), (2, COUNT, RX), (0, COUNT, 8),
+                     (0, COUNT, SIZE), (0, COUNT, SIZE - 64), (0, COUNT, 2**64 - 64)]:
+            try:
+                qreg(d, *args, AREA, AREA_LEN)
+                sys.exit("bad ring %r accepted" % (args,))
+            except OSError as e:
+                assert e.errno == errno.EINVAL, (args, e)
+        for area, alen in [(SIZE, 1), (AREA, SIZE), (2**64 - 4096, 8192), (AREA, 0)]:
+            try:
+                qreg(d, 0, COUNT, RX, area, alen)
+                sys.exit("bad area %r accepted" % ((area, alen),))
+            except OSError as e:
+                assert e.errno == errno.EINVAL, (area, alen, e)
+        try:
+            vbus.dev_call(d, b"", func=LINKUP, size=0)
+            sys.exit("link up without rings")
+        except OSError as e:
+            assert e.errno == errno.EINVAL, e
+    qreg(d, 0, COUNT, RX, AREA, AREA_LEN)
+    qreg(d, 1, COUNT, TX, AREA, AREA_LEN)
+    vbus.dev_call(d, b"", func=LINKUP, size=0)
+    assert carrier() == "1", "no carrier"
+    return b, d, m, kick, call
+
+def close(conn):
+    b, d, m, kick, call = conn
+    m.close()
+    for fd in (d, b, kick, call):
+        os.close(fd)
+    for _ in range(50):
+        if attr("connected") == 0:
+            return
+        time.sleep(0.1)
+    sys.exit("still connected after close")
+
+def desc(m, ring, i, offset, length, flags, ident=0):
+    struct.pack_into("QIHH", m, ring + 384 + 16 * i, offset, length, ident, flags)
+
+def wait_errors(n):
+    for _ in range(50):
+        if attr("ring_errors") >= n and carrier() == "0":
+            return
+        time.sleep(0.1)
+    sys.exit("ring_errors %d, carrier %s: expected %d and 0" % (attr("ring_errors"), carrier(), n))
+
+pkt = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+pkt.bind(("vhost-h0", 0))
+def host_send(n):
+    for _ in range(n):
+        try:
+            pkt.send(b"\xff" * 6 + b"\x02\x00\x00\x00\x00\x01\x88\xb5" + bytes(50))
+        except OSError:
+            pass
+
+AVAIL, NEXT, WRITE = 0x80, 0x1, 0x2
+
+# A huge length on the tx ring.
+c = connect(bad_regs=True)
+desc(c[2], TX, 0, 0, 0xffffffff, AVAIL)
+os.eventfd_write(c[3], 1)
+wait_errors(1)
+print("  ok: huge tx length: ring stopped, counted")
+close(c)
+
+# A bad offset on the rx ring.
+c = connect()
+desc(c[2], RX, 0, 1 << 40, 2048, AVAIL | WRITE)
+host_send(1)
+wait_errors(2)
+print("  ok: rx buffer outside the area: ring stopped, counted")
+close(c)
+
+# An endless chain, and reserved flag bits.
+c = connect()
+for i in range(20):
+    desc(c[2], TX, i, 0, 64, AVAIL | NEXT)
+os.eventfd_write(c[3], 1)
+wait_errors(3)
+print("  ok: chain longer than 16: ring stopped, counted")
+close(c)
+c = connect()
+desc(c[2], RX, 0, 0, 2048, AVAIL | WRITE | 0x400)
+host_send(1)
+wait_errors(4)
+print("  ok: reserved flag bits: ring stopped, counted")
+close(c)
+
+# Random rings, areas and kicks under traffic, reconnecting now and then.
+rnd = random.Random(42)
+end = time.time() + 4
+rounds = 0
+while time.time() < end:
+    c = connect()
+    for _ in range(20):
+        for ring in (RX, TX):
+            off = ring + rnd.randrange(0, 384 + 16 * COUNT, 8)
+            c[2][off:off + 64] = rnd.randbytes(64)
+        # plausible descriptors with random lap bits, lengths and offsets: index jumps
+        for _ in range(8):
+            desc(c[2], rnd.choice((RX, TX)), rnd.randrange(COUNT),
+                 rnd.choice((0, AREA_LEN - 64, rnd.getrandbits(64))),
+                 rnd.choice((64, 9018, rnd.getrandbits(32))),
+                 rnd.choice((0x80, 0x8000, 0x8080, 0x82, 0x81)) | rnd.getrandbits(1),
+                 rnd.getrandbits(16))
+        os.eventfd_write(c[3], 1)
+        host_send(4)
+    close(c)
+    rounds += 1
+print("  ok: %d rounds of random contents; ring_errors %d" % (rounds, attr("ring_errors")))
+PY
+expect_eq "nobody connected at the end" 0 "$(cat $D/connected)"
+expect "the netdev is still fine" ip link show vhost-h0
+rm $CFG/instances/vh/vh0 && rmdir $CFG/instances/vh $CFG/devices/vh0 || fail "teardown"
+expect "venet-tap unloads" rmmod venet-tap
+rmmod vbus || fail "unloading vbus"
+true
