@@ -1,5 +1,6 @@
 # The README's main job, run in the VM by tools/main-job: load vbus and show
-# its administrative interfaces. Read it as a walkthrough.
+# its administrative interfaces, then a venet device with a userspace client
+# answering ping through vbus. Read it as a walkthrough.
 set -e
 echo "== kernel $(uname -r), vbus module from the build"
 modprobe vbus
@@ -13,3 +14,29 @@ systemctl start vbusd
 systemctl --no-pager status vbusd | sed -n '1,4p'
 echo "== vbusctl -V"
 vbusctl -V
+echo "== a bus with a venet-tap device; its host netdev is demo0"
+vbusctl bus add demo
+vbusctl device add vn0 type venet-tap ifname demo0 client_mac 02:00:5e:00:00:02
+vbusctl device attach vn0 bus demo
+ip addr add 198.18.0.1/24 dev demo0
+ip link set demo0 up
+vbusctl device show vn0
+echo "== venet-echo attached to bus demo, device 0, answering for 198.18.0.2"
+venet-echo --bus demo --device 0 --address 198.18.0.2 &
+echo_pid=$!
+for i in $(seq 50); do
+	[ "$(cat /sys/class/net/demo0/carrier)" = 1 ] && break
+	sleep 0.1
+done
+ip -br link show demo0
+echo "== ping from the host stack, through vbus, to a userspace process"
+ping -c 5 -i 0.2 198.18.0.2
+echo "== the bus's signal statistics: kicks (qnotify) and calls (qinject)"
+vbusctl -s bus show demo
+vbusctl stats
+ip -s link show demo0
+kill $echo_pid
+wait $echo_pid
+vbusctl device detach vn0 bus demo
+vbusctl bus del demo
+vbusctl device del vn0
