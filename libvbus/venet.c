@@ -387,9 +387,11 @@ VBUS_EXPORT int vbus_venet_recv(struct vbus_venet *v, struct iovec *frames, unsi
 /* Arm what we would wait for; true when it is safe to sleep. */
 static bool venet_arm(struct vbus_venet *v)
 {
-	bool idle = ioq_arm(&v->rxq);
+	bool idle = ioq_arm(&v->rxq), was_full = !v->n_tx_free;
 
 	venet_reap_tx(v);
+	if (was_full && v->n_tx_free)
+		return false;	/* the room a sender waits for is there */
 	if (!v->n_tx_free)
 		idle = ioq_arm(&v->txq) && idle;
 	return idle;
