@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * venet-count: a libvbus venet client that sends or counts frames, for the
+ * VM tests and bench/venet.
+ *
+ *   venet-count BUS ID tx COUNT [SIZE]   send COUNT frames of SIZE bytes (default 60)
+ *   venet-count BUS ID rx COUNT [IDLE_MS] receive until COUNT frames or IDLE_MS (default
+ *                                         2000) without one
+ *   venet-count BUS ID echo SECONDS      send every frame back, addresses swapped
+ *
+ * Frames sent are broadcast, EtherType 0x88b5, numbered in their first
+ * payload bytes. Prints "frames N seconds S pps P" (echo: "frames N"), then
+ * "kicks K calls C": this connection's qnotify and qinject from genl, from
+ * which bench/venet derives system calls per frame (a kick is one write(),
+ * a call one epoll_wait() and one read()).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/uio.h>
+#include <vbus/vbus.h>
+
+#define BATCH	64
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int do_tx(struct vbus_venet *v, unsigned long count, size_t size)
+{
+	static unsigned char frames[BATCH][9018];
+	struct iovec iov[BATCH];
+	unsigned long sent = 0;
+	unsigned int i;
+	double t0 = now();
+	int ret;
+
+	for (i = 0; i < BATCH; i++) {
+		memset(frames[i], 0xff, 6);
+		vbus_venet_get_mac(v, frames[i] + 6);
+		frames[i][12] = 0x88;
+		frames[i][13] = 0xb5;
+		iov[i].iov_base = frames[i];
+		iov[i].iov_len = size;
+	}
+	while (sent < count) {
+		unsigned int n = count - sent < BATCH ? count - sent : BATCH;
+
+		for (i = 0; i < n; i++)
+			memcpy(frames[i] + 14, &(unsigned long){ sent + i }, sizeof(long));
+		ret = vbus_venet_send(v, iov, n);
+		if (ret == -EAGAIN) {
+			ret = vbus_venet_wait(v, 1000);
+			if (ret < 0)
+				return ret;
+			continue;
+		}
+		if (ret < 0)
+			return ret;
+		sent += ret;
+	}
+	printf("frames %lu seconds %.3f pps %.0f\n", sent, now() - t0, sent / (now() - t0));
+	return 0;
+}
+
+static int do_rx(struct vbus_venet *v, unsigned long count, int idle_ms)
+{
+	struct iovec iov[BATCH];
+	unsigned long got = 0;
+	double t0 = 0, t1 = 0;
+	int ret;
+
+	while (got < count) {
+		ret = vbus_venet_recv(v, iov, BATCH);
+		if (ret < 0)
+			return ret;
+		if (ret > 0) {
+			if (!got)
+				t0 = now();
+			got += ret;
+			t1 = now();
+			continue;
+		}
+		ret = vbus_venet_wait(v, idle_ms);
+		if (ret < 0)
+			return ret;
+		if (!ret)
+			break;
+	}
+	printf("frames %lu seconds %.3f pps %.0f\n", got, t1 - t0,
+	       t1 > t0 ? got / (t1 - t0) : 0.0);
+	return 0;
+}
+
+static int do_echo(struct vbus_venet *v, int seconds)
+{
+	struct iovec iov[BATCH];
+	unsigned long n_echo = 0;
+	double end = now() + seconds;
+	unsigned char tmp[6];
+	int ret, i;
+
+	while (now() < end) {
+		ret = vbus_venet_recv(v, iov, BATCH);
+		if (ret < 0)
+			return ret;
+		if (!ret) {
+			ret = vbus_venet_wait(v, 200);
+			if (ret < 0)
+				return ret;
+			continue;
+		}
+		for (i = 0; i < ret; i++) {
+			unsigned char *f = iov[i].iov_base;
+
+			memcpy(tmp, f, 6);
+			memcpy(f, f + 6, 6);
+			memcpy(f + 6, tmp, 6);
+		}
+		for (i = 0; i < ret;) {
+			int n = vbus_venet_send(v, iov + i, ret - i);
+
+			if (n == -EAGAIN)
+				n = vbus_venet_wait(v, 100) < 0 ? -ENODEV : 0;
+			if (n < 0)
+				return n;
+			i += n;
+		}
+		n_echo += ret;
+	}
+	printf("frames %lu\n", n_echo);
+	return 0;
+}
+
+static void print_signals(const char *bus)
+{
+	struct vbus_stats **list;
+	struct vbus_ctx *ctx;
+	unsigned int i;
+
+	if (vbus_ctx_new(&ctx) < 0)
+		return;
+	if (vbus_stats_dump(ctx, bus, &list) >= 0) {
+		for (i = 0; list[i]; i++) {
+			if (vbus_stats_get_pid(list[i]) != getpid())
+				continue;
+			printf("kicks %llu calls %llu\n",
+			       (unsigned long long)vbus_stats_get(list[i], VBUS_COUNTER_QNOTIFY),
+			       (unsigned long long)vbus_stats_get(list[i], VBUS_COUNTER_QINJECT));
+		}
+		vbus_stats_list_free(list);
+	}
+	vbus_ctx_free(ctx);
+}
+
+int main(int argc, char **argv)
+{
+	struct vbus_client *c;
+	struct vbus_venet *v;
+	unsigned long count;
+	int ret;
+
+	if (argc < 5) {
+		fprintf(stderr, "Usage: venet-count BUS ID { tx COUNT [SIZE] | rx COUNT [IDLE_MS] | "
+			"echo SECONDS }\n");
+		return 2;
+	}
+	ret = vbus_client_open(argv[1], &c);
+	if (!ret)
+		ret = vbus_venet_open(c, strtoul(argv[2], NULL, 0), &v);
+	if (ret < 0) {
+		fprintf(stderr, "venet-count: %s\n", strerror(-ret));
+		return 1;
+	}
+	count = strtoul(argv[4], NULL, 0);
+	if (!strcmp(argv[3], "tx"))
+		ret = do_tx(v, count, argc > 5 ? strtoul(argv[5], NULL, 0) : 60);
+	else if (!strcmp(argv[3], "rx"))
+		ret = do_rx(v, count, argc > 5 ? atoi(argv[5]) : 2000);
+	else if (!strcmp(argv[3], "echo"))
+		ret = do_echo(v, count);
+	else
+		ret = -EINVAL;
+	print_signals(argv[1]);
+	fflush(stdout);
+	vbus_venet_free(v);
+	vbus_client_free(c);
+	if (ret < 0)
+		fprintf(stderr, "venet-count: %s\n", strerror(-ret));
+	return ret < 0;
+}
