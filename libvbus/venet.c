@@ -8,8 +8,9 @@
  *
  *   rx ring | tx ring | rx buffers (rx_bufs x rx_buf_len) | tx buffers (tx_bufs x VENET_TX_BUF)
  *
- * An rx buffer is a chain of VENET_SEG-byte descriptors that are adjacent in
- * memory, so a received frame is contiguous. A tx buffer is one descriptor.
+ * An rx buffer is a chain of VENET_SEG-byte descriptors, enough for the MTU
+ * at open time plus an Ethernet header and a VLAN tag, adjacent in memory so
+ * that a received frame is contiguous. A tx buffer is one descriptor.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -173,7 +174,10 @@ static int venet_setup_rings(struct vbus_venet *v)
 	unsigned int i;
 	int ret;
 
-	v->rx_segs = (v->cfg.frame_max + VENET_SEG - 1) / VENET_SEG;
+	/* Sized for the MTU now: small buffers are many buffers and short chains. */
+	v->rx_segs = (v->cfg.mtu + 18 + VENET_SEG - 1) / VENET_SEG;
+	if (v->rx_segs > IOQ_SG_MAX)
+		return -EPROTO;
 	if (v->rx_segs > 1 && !(v->cfg.caps & VENET_CAP_SG))
 		return -EOPNOTSUPP;
 	v->rx_bufs = VENET_RING / v->rx_segs;
