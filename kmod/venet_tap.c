@@ -43,7 +43,7 @@ struct venet_client {
 	struct venet_dev *vd;
 	struct ioq rxq;			/* used by the xmit path only (one tx queue) */
 	struct ioq txq;			/* used by NAPI only */
-	bool rx_reg, tx_reg;
+	bool rxq_reg, txq_reg;
 	bool up;
 	u32 caps;
 	unsigned int rx_unsignalled;	/* completions since the last notify */
@@ -317,7 +317,7 @@ static int venet_link_up_locked(struct venet_dev *vd, struct venet_client *c)
 
 	if (c->up)
 		return 0;
-	if (!c->rx_reg || !c->tx_reg || ioq_error(&c->rxq) || ioq_error(&c->txq))
+	if (!c->rxq_reg || !c->txq_reg || ioq_error(&c->rxq) || ioq_error(&c->txq))
 		return -EINVAL;
 	/* The host never waits for rx buffers: the client need not kick them. */
 	ioq_disarm(&c->rxq);
@@ -332,7 +332,7 @@ static int venet_link_up_locked(struct venet_dev *vd, struct venet_client *c)
 static int venet_qreg_locked(struct venet_client *c, const struct venet_qreg *r)
 {
 	struct ioq *q = r->queue == VENET_QUEUE_RX ? &c->rxq : &c->txq;
-	bool *reg = r->queue == VENET_QUEUE_RX ? &c->rx_reg : &c->tx_reg;
+	bool *reg = r->queue == VENET_QUEUE_RX ? &c->rxq_reg : &c->txq_reg;
 	size_t shm_len, ring_len;
 	void *shm;
 	int ret;
@@ -369,7 +369,7 @@ static int venet_flushrx_locked(struct venet_client *c)
 
 	if (c->up)
 		return -EBUSY;
-	if (!c->rx_reg)
+	if (!c->rxq_reg)
 		return -EINVAL;
 	while ((ret = ioq_consume(&c->rxq, &e)) > 0) {
 		ioq_complete(&c->rxq, e.id, e.ndesc, 0);
@@ -476,9 +476,9 @@ static void venet_disconnect(struct vbus_device *vdev, struct vbus_conn *conn)
 
 	mutex_lock(&vd->lock);
 	venet_link_down_locked(vd, c);
-	if (c->rx_reg)
+	if (c->rxq_reg)
 		ioq_cleanup(&c->rxq);
-	if (c->tx_reg)
+	if (c->txq_reg)
 		ioq_cleanup(&c->txq);
 	vd->client = NULL;
 	mutex_unlock(&vd->lock);
@@ -670,6 +670,37 @@ static ssize_t name##_show(struct kobject *kobj, struct kobj_attribute *attr,	\
 }										\
 static struct kobj_attribute venet_attr_##name = __ATTR_RO(name)
 
+/*
+ * The host end's IOQ counters of the connected client's rings (0 without
+ * one): produced, consumed, signals, suppressed, errors per queue. They
+ * reach genl and vbusctl through the device dump of class attributes.
+ */
+#define VENET_QUEUE_ATTR(q, field)						\
+static ssize_t q##_##field##_show(struct kobject *kobj,			\
+				  struct kobj_attribute *attr, char *buf)	\
+{										\
+	struct venet_dev *vd = to_venet_dev(kobj);				\
+	u64 v = 0;								\
+										\
+	mutex_lock(&vd->lock);							\
+	if (vd->client && vd->client->q##_reg)					\
+		v = READ_ONCE(vd->client->q.stats.field);			\
+	mutex_unlock(&vd->lock);						\
+	return sysfs_emit(buf, "%llu\n", v);					\
+}										\
+static struct kobj_attribute venet_attr_##q##_##field = __ATTR_RO(q##_##field)
+
+VENET_QUEUE_ATTR(rxq, produced);
+VENET_QUEUE_ATTR(rxq, consumed);
+VENET_QUEUE_ATTR(rxq, signals);
+VENET_QUEUE_ATTR(rxq, suppressed);
+VENET_QUEUE_ATTR(rxq, errors);
+VENET_QUEUE_ATTR(txq, produced);
+VENET_QUEUE_ATTR(txq, consumed);
+VENET_QUEUE_ATTR(txq, signals);
+VENET_QUEUE_ATTR(txq, suppressed);
+VENET_QUEUE_ATTR(txq, errors);
+
 VENET_COUNTER_ATTR(rx_overruns);
 VENET_COUNTER_ATTR(rx_truncated);
 VENET_COUNTER_ATTR(tx_bad);
@@ -693,6 +724,16 @@ static struct attribute *venet_attrs[] = {
 	&venet_attr_rx_truncated.attr,
 	&venet_attr_tx_bad.attr,
 	&venet_attr_ring_errors.attr,
+	&venet_attr_rxq_produced.attr,
+	&venet_attr_rxq_consumed.attr,
+	&venet_attr_rxq_signals.attr,
+	&venet_attr_rxq_suppressed.attr,
+	&venet_attr_rxq_errors.attr,
+	&venet_attr_txq_produced.attr,
+	&venet_attr_txq_consumed.attr,
+	&venet_attr_txq_signals.attr,
+	&venet_attr_txq_suppressed.attr,
+	&venet_attr_txq_errors.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(venet);

@@ -69,6 +69,18 @@ expect "8000-byte ping at MTU 9000, no fragmentation" ping -c 3 -i 0.2 -s 8000 -
 expect "flood ping, 2000 packets, no loss" bash -c \
 	"ping -f -c 2000 -W 2 $ADDR | grep -q ' 0% packet loss'"
 
+# Per-queue counters (class attributes, so in genl's device dump) and the
+# connection's signal counters.
+expect "per-queue counters move: rx completions, tx consumed" bash -c \
+	"[ \$(cat $D/rxq_produced) -gt 2000 ] && [ \$(cat $D/txq_consumed) -gt 2000 ]"
+expect "per-queue counters through genl (vbusctl device show)" bash -c \
+	"vbusctl device show vn0 | grep -q 'txq_consumed [1-9]'"
+expect "connection counters through genl: calls (qinject) and signal decisions (inject)" \
+	bash -c "vbusctl -j stats | python3 -c 'import json,sys
+s = json.load(sys.stdin)
+m = [x[\"stats\"] for x in s if x[\"bus\"] == \"vn\"][0]
+sys.exit(not (m[\"qinject\"] > 0 and m[\"inject\"] >= m[\"qinject\"]))'"
+
 # Every frame size from 60 to 9018 (the largest with a VLAN tag), both ways.
 expect "frames of 60..9018 bytes round-trip intact" python3 - $IF <<'PY'
 import socket, sys
