@@ -36,6 +36,18 @@ expect_errno "Invalid argument" "a multicast MAC is refused" \
 expect_errno "greater than device maximum" "MTU above 9000 is refused" ip link set $IF mtu 9001
 expect "MTU 9000" ip link set $IF mtu 9000
 expect_eq "the mtu attribute follows" 9000 "$(cat $D/mtu)"
+ip link add vnbr0 type bridge || fail "adding a bridge"
+expect "bridgeable" ip link set $IF master vnbr0
+expect "leaves the bridge" ip link set $IF nomaster
+ip link del vnbr0
+ip netns add vnns || fail "adding a netns"
+expect "movable to another netns" ip link set $IF netns vnns
+expect "it is there" ip netns exec vnns ip link show $IF
+expect "and gone from here" bash -c "! ip link show $IF 2>/dev/null"
+ip netns del vnns
+for i in $(seq 50); do ip link show $IF >/dev/null 2>&1 && break; sleep 0.1; done
+expect "back in the initial netns when that one goes away" ip link show $IF
+ip link set $IF mtu 9000
 ip addr add 198.18.0.1/24 dev $IF && ip link set $IF up || fail "configuring $IF"
 expect_eq "no carrier without a client" 0 "$(cat /sys/class/net/$IF/carrier)"
 expect_eq "not connected" 0 "$(cat $D/connected)"
