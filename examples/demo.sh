@@ -40,3 +40,18 @@ wait $echo_pid
 vbusctl device detach vn0 bus demo
 vbusctl bus del demo
 vbusctl device del vn0
+echo "== vbusd applies examples/topologies (vbus-topology(5))"
+for f in /usr/share/doc/vbus/examples/topologies/*.json; do
+	echo "-- $f"
+	vbusctl topology check "$f"
+	vbusctl topology plan "$f"
+	vbusctl topology apply "$f"
+done
+echo "== vbusctl topology status (desired against live)"
+vbusctl topology status
+echo "== the buses and devices vbusd made"
+vbusctl bus show
+vbusctl device show
+echo "== a no-change reload touches nothing"
+systemctl reload vbusd
+systemctl show -P StatusText vbusd

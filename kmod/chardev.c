@@ -133,7 +133,7 @@ static long vbus_conn_call(struct vbus_conn *conn, void __user *argp)
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
 	if (req.flags || req.len > req.size || req.size > VBUS_CALL_MAX) {
-		pr_err("call: invalid flags %#x, len %u or size %u\n",
+		pr_err_ratelimited("call: invalid flags %#x, len %u or size %u\n",
 		       req.flags, req.len, req.size);
 		return -EINVAL;
 	}
@@ -234,7 +234,7 @@ static long vbus_member_open_device(struct vbus_member *m, void __user *argp)
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
 	if (req.flags) {
-		pr_err("open: invalid flags %#x\n", req.flags);
+		pr_err_ratelimited("open: invalid flags %#x\n", req.flags);
 		return -EINVAL;
 	}
 	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
@@ -283,7 +283,7 @@ static long vbus_member_list(struct vbus_member *m, void __user *argp)
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
 	if (req.flags) {
-		pr_err("list: invalid flags %#x\n", req.flags);
+		pr_err_ratelimited("list: invalid flags %#x\n", req.flags);
 		return -EINVAL;
 	}
 	if (req.count) {

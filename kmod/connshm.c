@@ -37,7 +37,7 @@ long vbus_conn_shm_ioctl(struct vbus_conn *conn, void __user *argp)
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
 	if (req.reserved || !req.size || req.size > VBUS_SHM_MAX) {
-		pr_err("shm: invalid size %llu\n", req.size);
+		pr_err_ratelimited("shm: invalid size %llu\n", req.size);
 		return -EINVAL;
 	}
 	size = PAGE_ALIGN(req.size);
@@ -165,7 +165,7 @@ long vbus_conn_signal_ioctl(struct vbus_conn *conn, void __user *argp)
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
 	if (req.flags || req.queue >= VBUS_QUEUES_MAX) {
-		pr_err("signal: invalid queue %u or flags %#x\n", req.queue, req.flags);
+		pr_err_ratelimited("signal: invalid queue %u or flags %#x\n", req.queue, req.flags);
 		return -EINVAL;
 	}
 	mutex_lock(&conn->lock);

@@ -633,6 +633,26 @@ static ssize_t mtu_show(struct kobject *kobj, struct kobj_attribute *attr, char 
 	return ret;
 }
 
+/* The same as "ip link set IFNAME mtu N", for topologies that set it. */
+static ssize_t mtu_store(struct kobject *kobj, struct kobj_attribute *attr,
+			 const char *buf, size_t count)
+{
+	struct venet_dev *vd = to_venet_dev(kobj);
+	unsigned int mtu;
+	int ret;
+
+	if (kstrtouint(buf, 10, &mtu)) {
+		pr_err("invalid mtu %.*s\n", (int)min_t(size_t, strcspn(buf, "\n"), 32), buf);
+		return -EINVAL;
+	}
+	mutex_lock(&vd->lock);
+	rtnl_lock();
+	ret = dev_set_mtu(vd->ndev, mtu);
+	rtnl_unlock();
+	mutex_unlock(&vd->lock);
+	return ret ?: count;
+}
+
 static ssize_t coalesce_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%u\n", READ_ONCE(to_venet_dev(kobj)->coalesce));
@@ -709,7 +729,7 @@ VENET_COUNTER_ATTR(ring_errors);
 static struct kobj_attribute venet_attr_ifname = __ATTR_RW(ifname);
 static struct kobj_attribute venet_attr_host_mac = __ATTR_RW(host_mac);
 static struct kobj_attribute venet_attr_client_mac = __ATTR_RW(client_mac);
-static struct kobj_attribute venet_attr_mtu = __ATTR_RO(mtu);
+static struct kobj_attribute venet_attr_mtu = __ATTR_RW(mtu);
 static struct kobj_attribute venet_attr_coalesce = __ATTR_RW(coalesce);
 static struct kobj_attribute venet_attr_connected = __ATTR_RO(connected);
 

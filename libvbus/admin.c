@@ -413,6 +413,33 @@ static int device_set_type(struct vbus_ctx *ctx, const char *dev, const char *cl
 	return vbus_write_attr(ctx, path, class);
 }
 
+static bool class_registered(const struct vbus_ctx *ctx, const char *class)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (vbus_path(ctx, path, sizeof(path), VBUS_SYSFS_ROOT "/deviceclass/%s", class) < 0)
+		return false;
+	return lstat(path, &st) == 0;
+}
+
+VBUS_EXPORT int vbus_class_load(struct vbus_ctx *ctx, const char *class)
+{
+	char alias[VBUS_TYPE_LEN + 16];
+
+	if (!ctx || !class || !*class || strlen(class) >= VBUS_TYPE_LEN || strchr(class, '/') ||
+	    strchr(class, '\n') || class[0] == '.')
+		return -EINVAL;
+	if (class_registered(ctx, class))
+		return 0;
+	if (ctx->root[0])
+		return -ENOENT;
+	snprintf(alias, sizeof(alias), "vbus-class-%s", class);
+	if (modprobe(alias) < 0 || !class_registered(ctx, class))
+		return -ENOENT;
+	return 0;
+}
+
 VBUS_EXPORT int vbus_device_add(struct vbus_ctx *ctx, const char *dev, const char *class)
 {
 	int r;

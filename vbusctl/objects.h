@@ -10,5 +10,6 @@ int do_device(struct ctl *ctl, int argc, char **argv);
 int do_class(struct ctl *ctl, int argc, char **argv);
 int do_stats(struct ctl *ctl, int argc, char **argv);
 int do_monitor(struct ctl *ctl, int argc, char **argv);
+int do_topology(struct ctl *ctl, int argc, char **argv);
 
 #endif

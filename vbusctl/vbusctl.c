@@ -23,7 +23,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: vbusctl [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       vbusctl [ -force ] -batch FILE\n"
-		"where  OBJECT := { bus | device | class | stats | monitor | help }\n"
+		"where  OBJECT := { bus | device | class | stats | monitor | topology | help }\n"
 		"       OPTIONS := { -V[ersion] | -j[son] | -p[retty] | -s[tatistics] |\n"
 		"                    -b[atch] FILE | -force | -t[imestamp] | -h[elp] }\n");
 }
@@ -40,6 +40,7 @@ static const struct cmd objects[] = {
 	{ "class", do_class },
 	{ "stats", do_stats },
 	{ "monitor", do_monitor },
+	{ "topology", do_topology },
 	{ "help", do_help },
 	{ NULL },
 };

@@ -240,6 +240,17 @@ static void test_load_below_test_root(void **state)
 	vbus_ctx_free(empty);
 }
 
+static void test_class_load(void **state)
+{
+	struct fixture *f = *state;
+
+	mkdirs(f, "/sys/vbus/deviceclass/test");
+	assert_int_equal(vbus_class_load(f->ctx, "test"), 0);
+	assert_int_equal(vbus_class_load(f->ctx, "nope"), -ENOENT);
+	assert_int_equal(vbus_class_load(f->ctx, "../test"), -EINVAL);
+	assert_int_equal(vbus_class_load(f->ctx, ""), -EINVAL);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -254,6 +265,7 @@ int main(void)
 		T(test_device_del_detaches_then_restores_on_failure),
 		T(test_device_add_untypable_leaves_nothing),
 		T(test_load_below_test_root),
+		T(test_class_load),
 	};
 
 	return cmocka_run_group_tests_name("libvbus-admin", tests, NULL, NULL);

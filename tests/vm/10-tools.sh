@@ -30,7 +30,7 @@ words=$(bash -c 'source /usr/share/bash-completion/bash_completion
 	COMP_WORDS=(vbusctl ""); COMP_CWORD=1; COMP_LINE="vbusctl "; COMP_POINT=${#COMP_LINE}
 	_vbusctl; echo "${COMPREPLY[*]}"')
 expect_eq "completion of \"vbusctl \"" \
-	"bus device class stats monitor help -Version -help -json -pretty -statistics -timestamp -batch -force" "$words"
+	"bus device class stats monitor topology help -Version -help -json -pretty -statistics -timestamp -batch -force" "$words"
 
 # Batch mode: stops at the first failure unless -force, names FILE:LINE.
 printf 'help\n# comment\n\nbogus\nhelp\n' > batch

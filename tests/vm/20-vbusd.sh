@@ -1,15 +1,157 @@
-# vbusd under systemd: starts (Type=notify) once the module is there, reports
-# status, reloads, stops.
+# vbusd under systemd: converges topology.d at start, reload and restart,
+# repairs drift, rejects broken and conflicting files with their position
+# and nothing applied, leaves what it does not own alone, survives kill -9
+# in the middle of a large apply; vbusctl topology through its socket.
 source ./lib.bash
 
-expect "vbusd.service is installed" systemctl cat vbusd.service
+TD=/etc/vbus/topology.d
+STATE=/var/lib/vbus/state.json
+CFS=/sys/kernel/config/vbus
+
+buses() { ls $CFS/instances | sort | tr '\n' ' '; }
+links() { ls /sys/vbus/instances/$1/devices 2>/dev/null | while read -r id; do
+	basename "$(readlink /sys/vbus/instances/$1/devices/$id/device)"; done | sort | tr '\n' ' '; }
+links_are() { [ "$(links "$1")" = "$2" ]; }
+devices_at_least() { [ "$(ls $CFS/devices | grep -c '^k')" -ge "$1" ]; }
+status() { systemctl show -P StatusText vbusd; }
+wait_for() {	# wait_for SECONDS COMMAND...
+	local t=$(( $1 * 10 )); shift
+	while ! "$@" >/dev/null 2>&1; do
+		t=$((t - 1)); [ $t -gt 0 ] || return 1; sleep 0.1
+	done
+}
+
+mkdir -p $TD
+rm -f $TD/*.json $STATE
+cat > $TD/10-a.json <<'JSON'
+{ "buses": [ { "name": "a1", "group": "kvm", "mode": "0660", "devices": ["t1", "t2"] },
+             { "name": "a2", "devices": ["t2"] } ],
+  "devices": [ { "name": "t1", "class": "test", "attributes": { "greeting": "hello" } },
+               { "name": "t2", "class": "test" } ] }
+JSON
+getent group kvm >/dev/null || groupadd -r kvm
+
 expect "systemctl start vbusd" systemctl start vbusd
 expect_eq "vbusd is active" active "$(systemctl is-active vbusd)"
-expect "modprobe@vbus loaded the module" test -d /sys/kernel/config/vbus
-status=$(systemctl show -P StatusText vbusd)
-expect_eq "vbusd reports the module in STATUS" "vbus kernel module $(cat /sys/vbus/version); no topology applied" "$status"
-expect "systemctl reload vbusd" systemctl reload vbusd
-expect_eq "vbusd is active after reload" active "$(systemctl is-active vbusd)"
+expect_eq "buses created at start" "a1 a2 " "$(buses)"
+expect_eq "links of a1" "t1 t2 " "$(links a1)"
+expect_eq "links of a2" "t2 " "$(links a2)"
+expect_eq "attribute set" hello "$(cat /sys/vbus/devices/t1/greeting)"
+expect_eq "bus mode" 0660 "$(cat $CFS/instances/a1/mode)"
+expect_eq "bus group" "$(getent group kvm | cut -d: -f3)" "$(cat $CFS/instances/a1/group)"
+expect_eq "STATUS summary" "2 buses, 2 devices converged (8 changes)" "$(status)"
+expect "the state file lists what vbusd made" grep -q '"a1"' $STATE
+
+vbusctl bus add foreign
+vbusctl device add foreign-dev type test
+vbusctl device attach foreign-dev bus foreign
+expect "systemctl reload vbusd (nothing to do)" systemctl reload vbusd
+expect_eq "a no-change reload changes nothing" "2 buses, 2 devices converged (0 changes)" "$(status)"
+
+# Drift: a managed bus and a link removed behind vbusd's back come back.
+vbusctl bus del a2
+vbusctl device detach t1 bus a1
+expect "drift repaired: bus a2 back" wait_for 10 test -d $CFS/instances/a2
+expect "drift repaired: t1 on a1 again" wait_for 10 links_are a1 "t1 t2 "
+expect_eq "drift repaired: t2 on a2" "t2 " "$(links a2)"
+
+# A broken file: position and path reported, nothing applied, reload fails.
+printf '{ "buses": [ { "name": "b1" }\n  { "name": "b2" } ] }\n' > $TD/20-broken.json
+expect_errno "20-broken.json:2:3: \$.buses" "reload with a syntax error fails" \
+	vbusctl topology reload
+if systemctl reload vbusd 2>/dev/null; then fail "systemctl reload succeeded on a broken file"; fi
+pass "systemctl reload fails on a broken file"
+expect "broken file reported in the journal" wait_for 5 sh -c \
+	"journalctl -u vbusd -o cat | grep -q '20-broken.json:2:3: \\\$.buses'"
+expect "vbusd still active" systemctl is-active vbusd
+rm $TD/20-broken.json
+
+# Unknown keys and classes, conflicting definitions: nothing applied.
+cat > /tmp/30-conflict.json <<'JSON'
+{ "buses": [ { "name": "c1" },
+             { "name": "a1" } ],
+  "devices": [ { "name": "c2", "class": "no-such-class", "colour": "red" } ] }
+JSON
+out=$(vbusctl topology check /tmp/30-conflict.json 2>&1); rc=$?
+expect_eq "check of a bad file exits 1" 1 "$rc"
+case $out in *"/tmp/30-conflict.json:2:14: \$.buses[1]: bus \"a1\" is already defined at $TD/10-a.json:1:14"*) pass "conflict reported with both positions" ;;
+	*) fail "conflict not reported: $out" ;; esac
+case $out in *"/tmp/30-conflict.json:3:58: \$.devices[0].colour: unknown key"*) pass "unknown key reported" ;;
+	*) fail "unknown key not reported: $out" ;; esac
+case $out in *"\$.devices[0].class: unknown device class \"no-such-class\""*) pass "unknown class reported" ;;
+	*) fail "unknown class not reported: $out" ;; esac
+expect_errno "already defined" "apply of a conflicting file fails" \
+	vbusctl topology apply /tmp/30-conflict.json
+expect "nothing applied: no bus c1" test ! -e $CFS/instances/c1
+expect "nothing installed" test ! -e $TD/30-conflict.json
+
+# plan changes nothing; apply installs and converges; removing the file
+# removes exactly what it declared.
+cat > /tmp/40-d.json <<'JSON'
+{ "buses": [ { "name": "d1", "devices": ["d-dev"] } ],
+  "devices": [ { "name": "d-dev", "class": "test" } ] }
+JSON
+expect_eq "plan" "create device d-dev class test
+create bus d1 owner 0 group 0 mode 0600
+link device d-dev to bus d1
+3 changes planned for 3 buses, 3 devices" "$(vbusctl topology plan /tmp/40-d.json)"
+expect "plan changed nothing" test ! -e $CFS/instances/d1
+expect "vbusctl topology apply" vbusctl topology apply /tmp/40-d.json
+expect "apply installed the file" cmp /tmp/40-d.json $TD/40-d.json
+expect_eq "apply made the bus" "d-dev " "$(links d1)"
+json=$(vbusctl -j topology status)
+expect "status -j lists d1 as ok" python3 -c "
+import json, sys
+s = json.loads(sys.argv[1])
+assert {'object': 'bus', 'name': 'd1', 'state': 'ok', 'file': '$TD/40-d.json'} in s['objects'], s" "$json"
+expect "unprivileged status" runuser -u nobody -- vbusctl topology status
+expect_errno "permission denied" "unprivileged plan refused" \
+	runuser -u nobody -- vbusctl topology plan
+rm $TD/40-d.json
+expect "reload after removing a file" systemctl reload vbusd
+expect "its bus is gone" test ! -e $CFS/instances/d1
+expect "its device is gone" test ! -e $CFS/devices/d-dev
+expect_eq "the rest stays" "a1 a2 foreign " "$(buses)"
+
+# Restart and stop leave the topology in place and touch nothing.
+expect "systemctl restart vbusd" systemctl restart vbusd
+expect_eq "restart converges with no change" "2 buses, 2 devices converged (0 changes)" "$(status)"
 expect "systemctl stop vbusd" systemctl stop vbusd
-expect_eq "vbusd stopped cleanly" inactive "$(systemctl is-active vbusd)"
+expect_eq "stopping leaves the topology" "a1 a2 foreign " "$(buses)"
+
+# kill -9 in the middle of a large apply, then the restart systemd makes.
+python3 - > $TD/50-big.json <<'PY'
+import json
+n = 150
+print(json.dumps({
+  "buses": [{"name": f"k{i}", "devices": [f"k{i}-0", f"k{i}-1"]} for i in range(n)],
+  "devices": [{"name": f"k{i}-{j}", "class": "test"} for i in range(n) for j in range(2)]}))
+PY
+expect "start vbusd (no wait)" systemctl start --no-block vbusd
+expect "the big apply is under way" wait_for 60 devices_at_least 100
+pid=$(systemctl show -P MainPID vbusd)
+kill -9 "$pid"
+pass "killed vbusd (pid $pid) with $(ls $CFS/devices | grep -c '^k') of 300 devices made"
+expect "systemd restarted vbusd" wait_for 60 sh -c \
+	"[ \$(systemctl show -P MainPID vbusd) != $pid ] && systemctl is-active vbusd"
+expect_eq "converged after the crash" "152 buses, 302 devices converged" \
+	"$(status | sed 's/ (.*//')"
+expect_eq "150 big buses, none duplicated" 150 "$(ls $CFS/instances | grep -c '^k')"
+expect_eq "300 big devices, none orphaned" 300 "$(ls $CFS/devices | grep -c '^k')"
+expect_eq "every big bus has its two devices" "k7-0 k7-1 " "$(links k7)"
+n=0; for b in $(ls $CFS/instances | grep '^k'); do [ "$(links $b)" = "$b-0 $b-1 " ] && n=$((n+1)); done
+expect_eq "all big buses linked right" 150 "$n"
+expect_eq "the state file owns exactly what is declared" 454 \
+	"$(python3 -c "import json; s = json.load(open('$STATE')); print(len(s['buses']) + len(s['devices']))")"
+
+# Clean up: vbusd removes what it made, the foreign objects are removed by hand.
+rm -f $TD/*.json
+expect "reload with no files" systemctl reload vbusd
+expect_eq "vbusd removed all it made" "foreign " "$(buses)"
+expect_eq "foreign device untouched" "foreign-dev " "$(links foreign)"
+vbusctl device del foreign-dev
+vbusctl bus del foreign
+expect "systemctl stop vbusd" systemctl stop vbusd
+rm -f $STATE
+rmmod vbus-test
 expect "rmmod vbus" rmmod vbus

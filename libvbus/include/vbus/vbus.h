@@ -79,6 +79,12 @@ int vbus_bus_get_perm(struct vbus_ctx *ctx, const char *bus, uid_t *ret_owner,
  * -ENOENT.
  */
 int vbus_device_add(struct vbus_ctx *ctx, const char *dev, const char *class);
+/*
+ * Make sure device class @class is registered, loading the module that
+ * provides it ("modprobe vbus-class-<class>") if needed. -ENOENT: no such
+ * class and no module provides it.
+ */
+int vbus_class_load(struct vbus_ctx *ctx, const char *class);
 /* Removes the device, detaching it from every bus first. */
 int vbus_device_del(struct vbus_ctx *ctx, const char *dev);
 int vbus_device_attach(struct vbus_ctx *ctx, const char *dev, const char *bus);

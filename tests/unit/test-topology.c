@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Unit tests: vbusd's topology parser and validator (vbusd/topology.c, jsonpos.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "jsonpos.h"
+#include "topology.h"
+
+static bool class_known(const char *class, void *userdata)
+{
+	return strcmp(class, "test") == 0 || strcmp(class, "venet-tap") == 0;
+}
+
+static struct topology *parse(const char *name, const char *text)
+{
+	struct topology *t;
+
+	assert_int_equal(topology_new(class_known, NULL, &t), 0);
+	assert_int_equal(topology_add_text(t, name, text, strlen(text)), 0);
+	return t;
+}
+
+static void assert_one_error(struct topology *t, const char *expected)
+{
+	if (t->n_errors != 1 || strcmp(t->errors[0], expected) != 0) {
+		for (size_t i = 0; i < t->n_errors; i++)
+			print_error("error: %s\n", t->errors[i]);
+		fail_msg("expected exactly: %s", expected);
+	}
+}
+
+static void test_issue_shape(void **state)
+{
+	static const char text[] =
+		"{ \"buses\": [ { \"name\": \"vm1\", \"owner\": \"root\", \"group\": 0,\n"
+		"                 \"mode\": \"0660\", \"devices\": [\"net0\"] } ],\n"
+		"  \"devices\": [ { \"name\": \"net0\", \"class\": \"venet-tap\",\n"
+		"                   \"attributes\": { \"ifname\": \"vt-vm1\", \"mtu\": 9000,\n"
+		"                                   \"enabled\": true } } ] }\n";
+	struct topology *t = parse("a.json", text);
+	struct topo_device *d;
+	struct topo_bus *b;
+
+	assert_int_equal(topology_finish(t), 0);
+	assert_true(topology_valid(t));
+	b = topology_get_bus(t, "vm1");
+	assert_non_null(b);
+	assert_int_equal(b->mode, 0660);
+	assert_int_equal(b->owner, 0);
+	assert_int_equal(b->n_devices, 1);
+	assert_int_equal(b->line, 1);
+	assert_int_equal(b->col, 14);
+	d = topology_get_device(t, "net0");
+	assert_non_null(d);
+	assert_string_equal(d->class, "venet-tap");
+	assert_int_equal(d->n_attrs, 3);
+	assert_string_equal(d->attrs[1].value, "9000");
+	assert_string_equal(d->attrs[2].value, "1");
+	assert_int_equal(d->line, 3);
+	topology_free(t);
+}
+
+static void test_syntax_error(void **state)
+{
+	struct topology *t = parse("bad.json", "{ \"buses\": [\n  { \"name\": \"b\" \n  ] }");
+
+	assert_one_error(t, "bad.json:3:3: $.buses[0]: '}' expected near ']'");
+	topology_free(t);
+}
+
+static void test_unknown_key(void **state)
+{
+	struct topology *t = parse("k.json", "{\"buses\": [{\"name\": \"b\",\n \"colour\": 1}]}");
+
+	assert_one_error(t, "k.json:2:2: $.buses[0].colour: unknown key \"colour\"");
+	topology_free(t);
+}
+
+static void test_bad_values(void **state)
+{
+	struct topology *t = parse("v.json",
+				   "{\"buses\": [{\"name\": \"a b\", \"mode\": \"999\"}],\n"
+				   " \"devices\": [{\"name\": \"d\", \"class\": \"nope\"}]}");
+
+	assert_int_equal(t->n_errors, 3);
+	assert_string_equal(t->errors[0],
+			    "v.json:2:37: $.devices[0].class: unknown device class \"nope\"");
+	assert_string_equal(t->errors[1], "v.json:1:21: $.buses[0].name: invalid bus name \"a b\": "
+			    "1-64 characters of [A-Za-z0-9._:-]");
+	assert_string_equal(t->errors[2],
+			    "v.json:1:36: $.buses[0].mode: invalid mode \"999\": octal, at most 0777");
+	topology_free(t);
+}
+
+static void test_types(void **state)
+{
+	struct topology *t = parse("t.json", "{\"devices\": {}}");
+
+	assert_one_error(t, "t.json:1:13: $.devices: \"devices\" must be an array, not an object");
+	topology_free(t);
+	t = parse("t.json", "{\"devices\": [{\"name\": \"d\", \"class\": \"test\", "
+			    "\"attributes\": {\"x\": [1]}}]}");
+	assert_one_error(t, "t.json:1:65: $.devices[0].attributes.x: an attribute must be a string, "
+			 "an integer or a boolean, not an array");
+	topology_free(t);
+	t = parse("t.json", "{\"buses\": [{\"name\": \"b\", \"owner\": \"no-such-user-x\"}]}");
+	assert_one_error(t, "t.json:1:35: $.buses[0].owner: unknown user \"no-such-user-x\"");
+	topology_free(t);
+}
+
+static void test_conflict_across_files(void **state)
+{
+	struct topology *t = parse("10-a.json", "{\"buses\": [{\"name\": \"b\"}]}");
+	static const char second[] = "{\"buses\": [\n {\"name\": \"c\"},\n {\"name\": \"b\"}]}";
+
+	assert_int_equal(topology_add_text(t, "20-b.json", second, strlen(second)), 0);
+	assert_one_error(t, "20-b.json:3:2: $.buses[1]: bus \"b\" is already defined at "
+			 "10-a.json:1:12");
+	assert_int_equal(t->n_buses, 2);
+	topology_free(t);
+}
+
+static void test_undefined_device(void **state)
+{
+	struct topology *t = parse("u.json", "{\"buses\": [{\"name\": \"b\", \"devices\": [\"x\"]}]}");
+
+	assert_int_equal(topology_finish(t), 0);
+	assert_one_error(t, "u.json:1:38: $.buses[0].devices[0]: device \"x\" is not defined in "
+			 "any topology file");
+	topology_free(t);
+}
+
+static void test_duplicate_key_and_not_object(void **state)
+{
+	struct topology *t = parse("d.json", "{\"buses\": [], \"buses\": []}");
+
+	assert_int_equal(t->n_errors, 1);
+	assert_non_null(strstr(t->errors[0], "duplicate object key"));
+	topology_free(t);
+	t = parse("d.json", "[1]");
+	assert_one_error(t, "d.json:1:1: $: a topology must be an object, not an array");
+	topology_free(t);
+}
+
+static void test_paths(void **state)
+{
+	static const char text[] = "{\"a b\": [0, {\"c\": 1}]}";
+	struct jpos p;
+	unsigned line, col;
+	char *path;
+
+	assert_int_equal(jpos_scan(&p, text, strlen(text)), 0);
+	assert_true(jpos_find(&p, "$[\"a b\"][1].c", false, &line, &col));
+	assert_int_equal(col, 19);
+	assert_true(jpos_find(&p, "$[\"a b\"][1].c", true, &line, &col));
+	assert_int_equal(col, 14);
+	jpos_free(&p);
+	path = jpos_path_at(text, strlen(text), 18);
+	assert_string_equal(path, "$[\"a b\"][1].c");
+	free(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_issue_shape),
+		cmocka_unit_test(test_syntax_error),
+		cmocka_unit_test(test_unknown_key),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_types),
+		cmocka_unit_test(test_conflict_across_files),
+		cmocka_unit_test(test_undefined_device),
+		cmocka_unit_test(test_duplicate_key_and_not_object),
+		cmocka_unit_test(test_paths),
+	};
+
+	return cmocka_run_group_tests_name("vbusd-topology", tests, NULL, NULL);
+}
