@@ -224,6 +224,7 @@ static int bus_set(struct ctl *ctl, int argc, char **argv)
 
 static int bus_show(struct ctl *ctl, int argc, char **argv)
 {
+	struct vbus_device **devs = NULL;
 	struct vbus_stats **stats = NULL;
 	struct vbus_bus **buses = NULL;
 	const char *name = NULL;
@@ -240,7 +241,10 @@ static int bus_show(struct ctl *ctl, int argc, char **argv)
 	r = vbus_bus_dump(ctl->vbus, name, NULL, &buses);
 	if (r >= 0 && ctl->stats)
 		r = vbus_stats_dump(ctl->vbus, NULL, &stats);
+	if (r >= 0 && ctl->stats > 1)
+		r = vbus_device_dump(ctl->vbus, NULL, NULL, NULL, &devs);
 	if (r < 0) {
+		vbus_stats_list_free(stats);
 		vbus_bus_list_free(buses);
 		return show_error("buses", r);
 	}
@@ -251,8 +255,9 @@ static int bus_show(struct ctl *ctl, int argc, char **argv)
 	}
 	print_open_array(ctl->out, NULL);
 	for (struct vbus_bus **b = buses; *b; b++)
-		print_bus(ctl, NULL, *b, stats);
+		print_bus(ctl, NULL, *b, stats, devs);
 	print_close_array(ctl->out);
+	vbus_device_list_free(devs);
 	vbus_stats_list_free(stats);
 	vbus_bus_list_free(buses);
 	return EXIT_OK;

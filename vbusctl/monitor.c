@@ -69,7 +69,7 @@ static void print_change(struct ctl *ctl, const struct vbus_change *c)
 		print_class(ctl, "class", vbus_change_get_class(c));
 		break;
 	case VBUS_OBJECT_BUS:
-		print_bus(ctl, "bus", vbus_change_get_bus(c), NULL);
+		print_bus(ctl, "bus", vbus_change_get_bus(c), NULL, NULL);
 		break;
 	case VBUS_OBJECT_DEVICE:
 		print_device(ctl, "device", vbus_change_get_device(c));

@@ -106,17 +106,45 @@ static const struct vbus_stats *member_stats(struct vbus_stats **stats, const ch
 	return NULL;
 }
 
+static const struct vbus_device *find_device(struct vbus_device **devs, const char *name)
+{
+	for (; devs && *devs; devs++)
+		if (strcmp(vbus_device_get_name(*devs), name) == 0)
+			return *devs;
+	return NULL;
+}
+
+/* A device's class attributes as an "attributes" object (text: one line). */
+static void print_attrs(struct printer *p, const struct vbus_device *d, const char *indent)
+{
+	unsigned int i;
+
+	print_open_object(p, "attributes");
+	for (i = 0; i < vbus_device_get_n_attrs(d); i++) {
+		print_string(p, PRINT_TEXT, NULL, "%s", i ? " " : indent);
+		print_string(p, PRINT_TEXT, NULL, "%s ", vbus_device_get_attr_name(d, i));
+		print_string(p, PRINT_ANY, vbus_device_get_attr_name(d, i), "%s",
+			     vbus_device_get_attr_value(d, i));
+	}
+	if (i)
+		print_nl(p);
+	print_close_object(p);
+}
+
 /*
  * A bus with its devices and members; @stats (-s): the connections of all
- * buses, whose counters are shown under the bus's members.
+ * buses, whose counters are shown under the bus's members; @devs (-s -s):
+ * all devices, whose class attributes (with venet's per-queue counters) are
+ * shown under the bus's devices.
  */
 void print_bus(struct ctl *ctl, const char *key, const struct vbus_bus *b,
-	       struct vbus_stats **stats)
+	       struct vbus_stats **stats, struct vbus_device **devs)
 {
 	const char *name = vbus_bus_get_name(b);
 	struct printer *p = ctl->out;
 	const struct vbus_member *m;
 	const struct vbus_link *l;
+	const struct vbus_device *d;
 	const struct vbus_stats *s;
 	unsigned int i;
 	char mode[8];
@@ -135,6 +163,9 @@ void print_bus(struct ctl *ctl, const char *key, const struct vbus_bus *b,
 		print_string(p, PRINT_ANY, "device", " device %s", vbus_link_get_device(l));
 		print_string(p, PRINT_ANY, "type", " type %s", vbus_link_get_type(l));
 		print_nl(p);
+		d = find_device(devs, vbus_link_get_device(l));
+		if (d)
+			print_attrs(p, d, "        ");
 		print_close_object(p);
 	}
 	print_close_array(p);

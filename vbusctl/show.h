@@ -17,7 +17,7 @@ struct vbus_stats;
  * in text one line or block.
  */
 void print_bus(struct ctl *ctl, const char *key, const struct vbus_bus *b,
-	       struct vbus_stats **stats);
+	       struct vbus_stats **stats, struct vbus_device **devs);
 void print_device(struct ctl *ctl, const char *key, const struct vbus_device *d);
 void print_class(struct ctl *ctl, const char *key, const struct vbus_class *c);
 void print_link(struct ctl *ctl, const char *key, const struct vbus_link *l);

@@ -50,6 +50,14 @@ expect "-s bus show: counters under the member" json_check "
 	{'events', 'qnotify', 'qinject', 'notify', 'inject', 'bridgecalls', 'buscalls'}" "$j"
 expect "-s bus show (text): the counter line" \
 	bash -c "vbusctl -s bus show vm1 | grep -q '^        events 0 qnotify 0 qinject 0 notify 0 inject 0 bridgecalls 0 buscalls 0$'"
+j=$(vbusctl -j -s -s bus show vm1)
+expect "-s -s bus show: the class attributes under each device" json_check "
+	j[0]['devices'][0]['attributes'] == {'greeting': 'hi', 'calls': '0'} and
+	'stats' in j[0]['members'][0]" "$j"
+expect "-s -s bus show (text): the attribute line" \
+	bash -c "vbusctl -s -s bus show vm1 | grep -qx '        greeting hi calls 0'"
+expect "-s bus show has no attributes" json_check "'attributes' not in j[0]['devices'][0]" \
+	"$(vbusctl -j -s bus show vm1)"
 run 2 'Error: bus "nosuch" does not exist.' vbusctl bus show nosuch
 run 1 'Error: argument "x" is wrong: unexpected argument after the bus name' vbusctl bus show vm1 x
 
