@@ -317,6 +317,7 @@ static void parse_bus(struct parse *p, const char *path, json_t *obj)
 		return;
 	}
 	b->mode = 0600;
+	b->owner = p->t->default_owner;
 	b->file = p->file;
 	jpos_find(&p->pos, path, false, &b->line, &b->col);
 	b->name = name_member(p, path, obj, "bus");

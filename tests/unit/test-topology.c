@@ -5,8 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <string.h>
 
+#include "domxml.h"
 #include "jsonpos.h"
 #include "topology.h"
 
@@ -164,6 +166,27 @@ static void test_paths(void **state)
 	free(path);
 }
 
+static void test_domain_xml(void **state)
+{
+	static const char xml[] =
+		"<domain type='qemu'>\n  <name>vm&amp;1</name>\n  <metadata>\n"
+		"    <other:x xmlns:other='urn:x'>no</other:x>\n"
+		"    <v:topology xmlns:v=\"" VBUS_LIBVIRT_NS "\">{\"buses\": [{\"name\": "
+		"\"a&lt;b\"}], <![CDATA[\"devices\": [] ]]>}</v:topology>\n"
+		"  </metadata>\n</domain>\n";
+	char *name, *topo;
+
+	assert_int_equal(domxml_parse(xml, &name, &topo), 0);
+	assert_string_equal(name, "vm&1");
+	assert_string_equal(topo, "{\"buses\": [{\"name\": \"a<b\"}], \"devices\": [] }");
+	free(name);
+	free(topo);
+	assert_int_equal(domxml_parse("<domain><name>x</name></domain>", &name, &topo), 0);
+	assert_null(topo);
+	free(name);
+	assert_int_equal(domxml_parse("<nothing/>", &name, &topo), -EBADMSG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_undefined_device),
 		cmocka_unit_test(test_duplicate_key_and_not_object),
 		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_domain_xml),
 	};
 
 	return cmocka_run_group_tests_name("vbusd-topology", tests, NULL, NULL);
