@@ -16,9 +16,24 @@
 #define DRIFT_INTERVAL_USEC (1000 * 1000ULL)
 #define DRIFT_DELAY_USEC (100 * 1000ULL)
 
+/* Classes asked about during one load: a big topology names few classes many times. */
+struct class_cache {
+	struct vbus_ctx *vbus;
+	struct strset known, unknown;
+};
+
 static bool class_known(const char *class, void *userdata)
 {
-	return vbus_class_load(userdata, class) >= 0;
+	struct class_cache *c = userdata;
+	bool known;
+
+	if (strset_has(&c->known, class))
+		return true;
+	if (strset_has(&c->unknown, class))
+		return false;
+	known = vbus_class_load(c->vbus, class) >= 0;
+	strset_add(known ? &c->known : &c->unknown, class);
+	return known;
 }
 
 int manager_new(struct manager **ret)
@@ -71,11 +86,12 @@ static void set_status(struct manager *m, char *status)
 static int load_topology(struct manager *m, const struct converge_req *req,
 			 struct topology **ret)
 {
+	struct class_cache cache = { .vbus = m->vbus };
 	struct topology *t;
 	struct passwd *pw;
 	int r;
 
-	r = topology_new(class_known, m->vbus, &t);
+	r = topology_new(class_known, &cache, &t);
 	if (r < 0)
 		return r;
 	r = topology_add_dir(t, m->topology_dir, req->install_dir ? NULL : req->name);
@@ -90,6 +106,9 @@ static int load_topology(struct manager *m, const struct converge_req *req,
 		r = topology_add_text(t, req->label ?: req->name, req->text, req->len);
 	if (r >= 0)
 		r = topology_finish(t);
+	t->class_known = NULL;	/* the cache goes now */
+	strset_clear(&cache.known);
+	strset_clear(&cache.unknown);
 	if (r < 0) {
 		topology_free(t);
 		return r;

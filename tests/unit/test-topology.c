@@ -155,7 +155,7 @@ static void test_paths(void **state)
 	unsigned line, col;
 	char *path;
 
-	assert_int_equal(jpos_scan(&p, text, strlen(text)), 0);
+	assert_int_equal(jpos_scan(&p, text, strlen(text), true), 0);
 	assert_true(jpos_find(&p, "$[\"a b\"][1].c", false, &line, &col));
 	assert_int_equal(col, 19);
 	assert_true(jpos_find(&p, "$[\"a b\"][1].c", true, &line, &col));
