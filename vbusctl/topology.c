@@ -8,13 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
 #include "cmd.h"
+#include "ipc-client.h"
 #include "objects.h"
 #include "print.h"
 
@@ -29,67 +27,13 @@ static int topology_usage(struct ctl *ctl, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int connect_vbusd(void)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	const char *path = getenv("VBUSD_SOCKET") ?: VBUSD_SOCKET;
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int r = -errno;
-
-		close(fd);
-		return r;
-	}
-	return fd;
-}
-
-/* Send @req, wait for the one JSON answer. */
-static int call(json_t *req, json_t **ret)
-{
-	char *text = json_dumps(req, JSON_COMPACT);
-	json_error_t e;
-	size_t len, off = 0;
-	int fd;
-
-	if (!text)
-		return -ENOMEM;
-	fd = connect_vbusd();
-	if (fd < 0) {
-		free(text);
-		return fd;
-	}
-	len = strlen(text);
-	while (off < len) {
-		ssize_t n = send(fd, text + off, len - off, MSG_NOSIGNAL);
-
-		if (n < 0) {
-			free(text);
-			close(fd);
-			return -errno;
-		}
-		off += (size_t)n;
-	}
-	free(text);
-	shutdown(fd, SHUT_WR);
-	*ret = json_loadfd(fd, JSON_DISABLE_EOF_CHECK, &e);
-	close(fd);
-	return *ret ? 0 : -EPROTO;
-}
-
 static int call_error(int r)
 {
 	if (r == -ENOENT || r == -ECONNREFUSED) {
-		fprintf(stderr, "Error: vbusd is not running (%s).\n", VBUSD_SOCKET);
+		fprintf(stderr, "Error: vbusd is not running (%s).\n", ipc_socket_path());
 		return EXIT_SYSTEM;
 	}
-	return syserr("cannot talk to vbusd", VBUSD_SOCKET, r);
+	return syserr("cannot talk to vbusd", ipc_socket_path(), r);
 }
 
 /* The answer's problems on stderr; 1 for a topology at fault, 2 otherwise. */
@@ -178,7 +122,7 @@ static int topology_request(struct ctl *ctl, const char *method, int argc, char 
 		free(copy);
 		free(text);
 	}
-	r = call(req, &res);
+	r = ipc_call(req, &res);
 	json_decref(req);
 	if (r < 0)
 		return call_error(r);
@@ -227,7 +171,7 @@ static int topology_status(struct ctl *ctl, int argc, char **argv)
 		json_decref(req);
 		return invarg("\"topology status\" takes no argument", argv[0]);
 	}
-	r = call(req, &res);
+	r = ipc_call(req, &res);
 	json_decref(req);
 	if (r < 0)
 		return call_error(r);

@@ -85,6 +85,25 @@ static json_t *handle_topology(struct manager *m, const char *method, json_t *re
 	return res;
 }
 
+static json_t *handle_domain(struct manager *m, const char *method, json_t *req)
+{
+	const char *domain = json_string_value(json_object_get(req, "domain"));
+	const char *text = json_string_value(json_object_get(req, "text"));
+	_cleanup_free_ char *file = domain ? strdupf("%s.json", domain) : NULL;
+	json_t *res;
+
+	if (!file || !file_name_valid(file))
+		return error_reply("%s: a domain name of [A-Za-z0-9._@-] is needed", method);
+	if (strcmp(method, "domain-stop") == 0)
+		res = libvirt_domain_stop(m, domain);
+	else if (!text)
+		return error_reply("%s: no topology", method);
+	else
+		res = libvirt_domain_start(m, domain, json_string_value(json_object_get(req, "user")),
+					   text);
+	return res ?: error_reply("%s", "out of memory");
+}
+
 static json_t *handle(struct manager *m, uid_t uid, const char *buf, size_t len)
 {
 	json_auto_t *req = NULL;
@@ -103,6 +122,8 @@ static json_t *handle(struct manager *m, uid_t uid, const char *buf, size_t len)
 	if (uid != 0)
 		return error_reply("%s: permission denied (only root may change or check "
 				   "topologies)", method);
+	if (strcmp(method, "domain-start") == 0 || strcmp(method, "domain-stop") == 0)
+		return handle_domain(m, method, req);
 	if (strcmp(method, "reload") == 0) {
 		manager_reload(m, &res);
 		return res;

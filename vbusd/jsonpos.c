@@ -28,6 +28,7 @@ struct scanner {
 	char path[4096];
 	struct entries *out;
 	char *stop_path;
+	bool full;	/* every value and key, or only objects, arrays and array elements */
 	bool done;
 	int err;
 };
@@ -151,7 +152,7 @@ static void scan_string(struct scanner *sc, const char **ret, size_t *ret_len)
 		advance(sc);
 }
 
-static void scan_value(struct scanner *sc);
+static void scan_value(struct scanner *sc, bool element);
 
 static void scan_object(struct scanner *sc)
 {
@@ -177,11 +178,13 @@ static void scan_object(struct scanner *sc)
 			return;
 		}
 		/* Keys are recorded with a "#" suffix beside their values. */
-		strncat(sc->path, "#", sizeof(sc->path) - strlen(sc->path) - 1);
-		record(sc, sc->path, ls, line, at);
-		sc->path[strlen(sc->path) - 1] = '\0';
+		if (sc->full) {
+			strncat(sc->path, "#", sizeof(sc->path) - strlen(sc->path) - 1);
+			record(sc, sc->path, ls, line, at);
+			sc->path[strlen(sc->path) - 1] = '\0';
+		}
 		advance(sc);
-		scan_value(sc);
+		scan_value(sc, false);
 		if (sc->done)
 			return;
 		sc->path[base] = '\0';
@@ -207,7 +210,7 @@ static void scan_array(struct scanner *sc)
 		if (stopped(sc) || sc->s[sc->i] == ']')
 			break;
 		snprintf(sc->path + base, sizeof(sc->path) - base, "[%zu]", n);
-		scan_value(sc);
+		scan_value(sc, true);
 		if (sc->done)
 			return;
 		sc->path[base] = '\0';
@@ -223,7 +226,7 @@ static void scan_array(struct scanner *sc)
 		stop_here(sc);
 }
 
-static void scan_value(struct scanner *sc)
+static void scan_value(struct scanner *sc, bool element)
 {
 	const char *str;
 	size_t len;
@@ -231,7 +234,8 @@ static void scan_value(struct scanner *sc)
 	skip_ws(sc);
 	if (stopped(sc))
 		return;
-	record(sc, sc->path, sc->line_start, sc->line, sc->i);
+	if (sc->full || element || sc->s[sc->i] == '{' || sc->s[sc->i] == '[')
+		record(sc, sc->path, sc->line_start, sc->line, sc->i);
 	switch (sc->s[sc->i]) {
 	case '{':
 		scan_object(sc);
@@ -254,7 +258,7 @@ static void scanner_init(struct scanner *sc, const char *text, size_t len, size_
 	strcpy(sc->path, "$");
 }
 
-int jpos_scan(struct jpos *p, const char *text, size_t len)
+int jpos_scan(struct jpos *p, const char *text, size_t len, bool full)
 {
 	struct entries *e = calloc(1, sizeof(*e));
 	struct scanner sc;
@@ -265,7 +269,8 @@ int jpos_scan(struct jpos *p, const char *text, size_t len)
 	*p = (struct jpos){ .entries = e };
 	scanner_init(&sc, text, len, (size_t)-1);
 	sc.out = e;
-	scan_value(&sc);
+	sc.full = full;
+	scan_value(&sc, false);
 	free(sc.stop_path);
 	if (sc.err)
 		return sc.err;
@@ -319,6 +324,6 @@ char *jpos_path_at(const char *text, size_t len, size_t offset)
 	struct scanner sc;
 
 	scanner_init(&sc, text, len, offset);
-	scan_value(&sc);
+	scan_value(&sc, false);
 	return sc.stop_path ? sc.stop_path : strdup(sc.path);
 }

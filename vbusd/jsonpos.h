@@ -18,8 +18,12 @@ struct jpos {
 	void *entries;
 };
 
-/* Record the positions of the values of the (valid) JSON document @text. */
-int jpos_scan(struct jpos *p, const char *text, size_t len);
+/*
+ * Record the positions of the values of the (valid) JSON document @text:
+ * all of them and the keys (@full), or only objects, arrays and array
+ * elements (cheap for a big document; a full scan can follow on an error).
+ */
+int jpos_scan(struct jpos *p, const char *text, size_t len, bool full);
 /* Line and column (from 1) of the value at @path (of its key when @key). */
 bool jpos_find(struct jpos *p, const char *path, bool key, unsigned *ret_line, unsigned *ret_col);
 void jpos_free(struct jpos *p);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* vbusd: the manager (manager.h). */
 #include <errno.h>
+#include <pwd.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,9 +16,24 @@
 #define DRIFT_INTERVAL_USEC (1000 * 1000ULL)
 #define DRIFT_DELAY_USEC (100 * 1000ULL)
 
+/* Classes asked about during one load: a big topology names few classes many times. */
+struct class_cache {
+	struct vbus_ctx *vbus;
+	struct strset known, unknown;
+};
+
 static bool class_known(const char *class, void *userdata)
 {
-	return vbus_class_load(userdata, class) >= 0;
+	struct class_cache *c = userdata;
+	bool known;
+
+	if (strset_has(&c->known, class))
+		return true;
+	if (strset_has(&c->unknown, class))
+		return false;
+	known = vbus_class_load(c->vbus, class) >= 0;
+	strset_add(known ? &c->known : &c->unknown, class);
+	return known;
 }
 
 int manager_new(struct manager **ret)
@@ -30,6 +46,8 @@ int manager_new(struct manager **ret)
 	m->topology_dir = getenv("VBUSD_TOPOLOGY_DIR") ?: VBUS_TOPOLOGY_DIR;
 	m->state_path = getenv("VBUSD_STATE_FILE") ?: VBUS_STATE_DIR "/state.json";
 	m->socket_path = getenv("VBUSD_SOCKET") ?: VBUSD_SOCKET;
+	m->domain_dir = getenv("VBUSD_DOMAIN_DIR") ?: "/run/vbusd/domains";
+	m->qemu_user = strdup("libvirt-qemu");
 	r = vbus_ctx_new(&m->vbus);
 	if (r >= 0)
 		r = sd_event_default(&m->event);
@@ -52,6 +70,7 @@ void manager_free(struct manager *m)
 	sd_event_unref(m->event);
 	vbus_ctx_free(m->vbus);
 	free(m->status);
+	free(m->qemu_user);
 	free(m);
 }
 
@@ -67,17 +86,29 @@ static void set_status(struct manager *m, char *status)
 static int load_topology(struct manager *m, const struct converge_req *req,
 			 struct topology **ret)
 {
+	struct class_cache cache = { .vbus = m->vbus };
 	struct topology *t;
+	struct passwd *pw;
 	int r;
 
-	r = topology_new(class_known, m->vbus, &t);
+	r = topology_new(class_known, &cache, &t);
 	if (r < 0)
 		return r;
-	r = topology_add_dir(t, m->topology_dir, req->name);
+	r = topology_add_dir(t, m->topology_dir, req->install_dir ? NULL : req->name);
+	/* Domains' buses are the QEMU user's unless they say otherwise. */
+	if (m->qemu_user && (pw = getpwnam(m->qemu_user)))
+		t->default_owner = pw->pw_uid;
+	if (r >= 0)
+		r = topology_add_dir(t, m->domain_dir, req->install_dir ? req->name : NULL);
+	if (r >= 0 && req->name && !req->install_dir)
+		t->default_owner = 0;
 	if (r >= 0 && req->name)
 		r = topology_add_text(t, req->label ?: req->name, req->text, req->len);
 	if (r >= 0)
 		r = topology_finish(t);
+	t->class_known = NULL;	/* the cache goes now */
+	strset_clear(&cache.known);
+	strset_clear(&cache.unknown);
 	if (r < 0) {
 		topology_free(t);
 		return r;
@@ -133,9 +164,15 @@ static int state_union(const struct state *a, const struct state *b, struct stat
 static void drain_monitor(struct manager *m)
 {
 	struct vbus_change *c;
+	int r;
 
-	while (m->monitor && vbus_monitor_next(m->monitor, &c) > 0)
-		vbus_change_free(c);
+	/* A big apply overflows the socket: -ENOBUFS is about our own changes too. */
+	while (m->monitor && (r = vbus_monitor_next(m->monitor, &c)) != 0) {
+		if (r > 0)
+			vbus_change_free(c);
+		else if (r != -ENOBUFS)
+			break;
+	}
 }
 
 /* Apply @p, recording first that vbusd owns everything it may create. */
@@ -166,12 +203,13 @@ static int apply(struct manager *m, const struct plan *p, const struct state *ow
 
 static int install(struct manager *m, const struct converge_req *req, char **ret_error)
 {
-	_cleanup_free_ char *path = strdupf("%s/%s", m->topology_dir, req->name);
+	const char *dir = req->install_dir ?: m->topology_dir;
+	_cleanup_free_ char *path = strdupf("%s/%s", dir, req->name);
 	int r;
 
 	if (!path)
 		return -ENOMEM;
-	mkdir(m->topology_dir, 0755);
+	mkdir(dir, 0755);
 	r = write_file_atomic(path, req->text, req->len);
 	if (r < 0)
 		*ret_error = strdupf("Failed to install %s: %s", path, strerror(-r));
@@ -406,6 +444,7 @@ int manager_start(struct manager *m)
 	r = ipc_listen(m);
 	if (r < 0)
 		return r;
+	libvirt_catch_up(m);
 	/* A topology that cannot be applied is reported; vbusd stays up for a fixed one. */
 	manager_converge(m, &req, &res);
 	return 0;

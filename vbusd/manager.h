@@ -32,6 +32,8 @@ struct manager {
 	const char *topology_dir;
 	const char *state_path;
 	const char *socket_path;
+	const char *domain_dir;		/* topologies of running libvirt domains */
+	char *qemu_user;		/* owns their buses (the hook says who) */
 	uint64_t last_drift_usec;
 	unsigned long kernel_writes;	/* steps applied since start */
 	char *status;			/* one line, as STATUS= says it */
@@ -47,6 +49,7 @@ enum converge_mode {
 struct converge_req {
 	enum converge_mode mode;
 	const char *name;	/* NULL: topology.d alone */
+	const char *install_dir;	/* NULL: topology.d */
 	const char *label;	/* the file's name in messages */
 	const char *text;
 	size_t len;
@@ -76,5 +79,12 @@ int manager_status(struct manager *m, json_t **ret);
 
 /* ipc.c */
 int ipc_listen(struct manager *m);
+
+/* libvirt.c: the hook's requests; the answers as manager_converge() gives them. */
+json_t *libvirt_domain_start(struct manager *m, const char *domain, const char *user,
+			     const char *text);
+json_t *libvirt_domain_stop(struct manager *m, const char *domain);
+/* Catch up with domains that started or stopped while vbusd was down. */
+void libvirt_catch_up(struct manager *m);
 
 #endif

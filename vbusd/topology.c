@@ -18,7 +18,10 @@
 struct parse {
 	struct topology *t;
 	const char *file;
+	const char *text;
+	size_t len;
 	struct jpos pos;
+	bool full;	/* pos has every value and key */
 	size_t n_errors;
 	int err;	/* -ENOMEM */
 };
@@ -121,7 +124,14 @@ perror_at(struct parse *p, const char *path, bool key, const char *fmt, ...)
 		p->err = -ENOMEM;
 		return;
 	}
-	jpos_find(&p->pos, path, key, &line, &col);
+	if (!jpos_find(&p->pos, path, key, &line, &col) && !p->full) {
+		/* The first problem with a scalar or a key: now find them all. */
+		jpos_free(&p->pos);
+		p->full = true;
+		if (jpos_scan(&p->pos, p->text, p->len, true) < 0)
+			p->err = -ENOMEM;
+		jpos_find(&p->pos, path, key, &line, &col);
+	}
 	add_error(p->t, strdupf("%s:%u:%u: %s: %s", p->file, line, col, path, msg), &p->err);
 }
 
@@ -317,6 +327,7 @@ static void parse_bus(struct parse *p, const char *path, json_t *obj)
 		return;
 	}
 	b->mode = 0600;
+	b->owner = p->t->default_owner;
 	b->file = p->file;
 	jpos_find(&p->pos, path, false, &b->line, &b->col);
 	b->name = name_member(p, path, obj, "bus");
@@ -506,7 +517,9 @@ int topology_add_text(struct topology *t, const char *file, const char *text, si
 		syntax_error(&p, text, len, &e);
 		return p.err;
 	}
-	r = jpos_scan(&p.pos, text, len);
+	p.text = text;
+	p.len = len;
+	r = jpos_scan(&p.pos, text, len, false);
 	if (r < 0) {
 		jpos_free(&p.pos);
 		return r;

@@ -56,6 +56,7 @@ struct topology {
 	size_t n_files;
 	char **errors;
 	size_t n_errors;
+	uid_t default_owner;	/* of buses that name none, in files added from now */
 	topo_class_known_fn class_known;
 	void *userdata;
 };

@@ -5,8 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <string.h>
 
+#include "domxml.h"
 #include "jsonpos.h"
 #include "topology.h"
 
@@ -153,7 +155,7 @@ static void test_paths(void **state)
 	unsigned line, col;
 	char *path;
 
-	assert_int_equal(jpos_scan(&p, text, strlen(text)), 0);
+	assert_int_equal(jpos_scan(&p, text, strlen(text), true), 0);
 	assert_true(jpos_find(&p, "$[\"a b\"][1].c", false, &line, &col));
 	assert_int_equal(col, 19);
 	assert_true(jpos_find(&p, "$[\"a b\"][1].c", true, &line, &col));
@@ -162,6 +164,27 @@ static void test_paths(void **state)
 	path = jpos_path_at(text, strlen(text), 18);
 	assert_string_equal(path, "$[\"a b\"][1].c");
 	free(path);
+}
+
+static void test_domain_xml(void **state)
+{
+	static const char xml[] =
+		"<domain type='qemu'>\n  <name>vm&amp;1</name>\n  <metadata>\n"
+		"    <other:x xmlns:other='urn:x'>no</other:x>\n"
+		"    <v:topology xmlns:v=\"" VBUS_LIBVIRT_NS "\">{\"buses\": [{\"name\": "
+		"\"a&lt;b\"}], <![CDATA[\"devices\": [] ]]>}</v:topology>\n"
+		"  </metadata>\n</domain>\n";
+	char *name, *topo;
+
+	assert_int_equal(domxml_parse(xml, &name, &topo), 0);
+	assert_string_equal(name, "vm&1");
+	assert_string_equal(topo, "{\"buses\": [{\"name\": \"a<b\"}], \"devices\": [] }");
+	free(name);
+	free(topo);
+	assert_int_equal(domxml_parse("<domain><name>x</name></domain>", &name, &topo), 0);
+	assert_null(topo);
+	free(name);
+	assert_int_equal(domxml_parse("<nothing/>", &name, &topo), -EBADMSG);
 }
 
 int main(void)
@@ -176,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_undefined_device),
 		cmocka_unit_test(test_duplicate_key_and_not_object),
 		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_domain_xml),
 	};
 
 	return cmocka_run_group_tests_name("vbusd-topology", tests, NULL, NULL);

@@ -12,7 +12,6 @@ buses() { ls $CFS/instances | sort | tr '\n' ' '; }
 links() { ls /sys/vbus/instances/$1/devices 2>/dev/null | while read -r id; do
 	basename "$(readlink /sys/vbus/instances/$1/devices/$id/device)"; done | sort | tr '\n' ' '; }
 links_are() { [ "$(links "$1")" = "$2" ]; }
-devices_at_least() { [ "$(ls $CFS/devices | grep -c '^k')" -ge "$1" ]; }
 status() { systemctl show -P StatusText vbusd; }
 wait_for() {	# wait_for SECONDS COMMAND...
 	local t=$(( $1 * 10 )); shift
@@ -122,26 +121,35 @@ expect_eq "stopping leaves the topology" "a1 a2 foreign " "$(buses)"
 # kill -9 in the middle of a large apply, then the restart systemd makes.
 python3 - > $TD/50-big.json <<'PY'
 import json
-n = 150
+n = 1000
 print(json.dumps({
   "buses": [{"name": f"k{i}", "devices": [f"k{i}-0", f"k{i}-1"]} for i in range(n)],
   "devices": [{"name": f"k{i}-{j}", "class": "test"} for i in range(n) for j in range(2)]}))
 PY
 expect "start vbusd (no wait)" systemctl start --no-block vbusd
-expect "the big apply is under way" wait_for 60 devices_at_least 100
+# Busy-wait for the first device so the kill lands early in the apply.
+SECONDS=0
+until [ -e $CFS/devices/k0-0 ] || [ $SECONDS -gt 120 ]; do :; done
 pid=$(systemctl show -P MainPID vbusd)
 kill -9 "$pid"
-pass "killed vbusd (pid $pid) with $(ls $CFS/devices | grep -c '^k') of 300 devices made"
+pass "killed vbusd (pid $pid) with $(ls $CFS/devices | grep -c '^k') of 2000 devices made"
 expect "systemd restarted vbusd" wait_for 60 sh -c \
 	"[ \$(systemctl show -P MainPID vbusd) != $pid ] && systemctl is-active vbusd"
-expect_eq "converged after the crash" "152 buses, 302 devices converged" \
+expect_eq "converged after the crash" "1002 buses, 2002 devices converged" \
 	"$(status | sed 's/ (.*//')"
-expect_eq "150 big buses, none duplicated" 150 "$(ls $CFS/instances | grep -c '^k')"
-expect_eq "300 big devices, none orphaned" 300 "$(ls $CFS/devices | grep -c '^k')"
+newpid=$(systemctl show -P MainPID vbusd)
+changes=$(journalctl _PID=$newpid -o cat | sed -n 's/^Converged (start): .*(\([0-9]*\) changes)$/\1/p')
+expect "the restart finished the interrupted apply ($changes changes)" test "${changes:-0}" -gt 0
+expect_eq "1000 big buses, none duplicated" 1000 "$(ls $CFS/instances | grep -c '^k')"
+expect_eq "2000 big devices, none orphaned" 2000 "$(ls $CFS/devices | grep -c '^k')"
 expect_eq "every big bus has its two devices" "k7-0 k7-1 " "$(links k7)"
-n=0; for b in $(ls $CFS/instances | grep '^k'); do [ "$(links $b)" = "$b-0 $b-1 " ] && n=$((n+1)); done
-expect_eq "all big buses linked right" 150 "$n"
-expect_eq "the state file owns exactly what is declared" 454 \
+expect_eq "all big buses linked right" 1000 "$(python3 -c '
+import os
+d = "/sys/vbus/instances"
+print(sum(sorted(os.path.basename(os.readlink(f"{d}/{b}/devices/{i}/device"))
+                 for i in os.listdir(f"{d}/{b}/devices")) == [f"{b}-0", f"{b}-1"]
+          for b in os.listdir(d) if b.startswith("k")))')"
+expect_eq "the state file owns exactly what is declared" 3004 \
 	"$(python3 -c "import json; s = json.load(open('$STATE')); print(len(s['buses']) + len(s['devices']))")"
 
 # Clean up: vbusd removes what it made, the foreign objects are removed by hand.

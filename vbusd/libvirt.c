@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vbusd: libvirt domains (doc/vbusd.md, "libvirt"). The hook hands vbusd a
+ * domain's topology at prepare and takes it back at release; each running
+ * domain's topology is a file of the domains directory, merged with
+ * topology.d, its buses owned by the user QEMU runs as unless it says
+ * otherwise. At start vbusd asks libvirt (read-only) which domains run, to
+ * catch up with starts and stops it missed while it was down.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <pwd.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include "domxml.h"
+#include "manager.h"
+#include "state.h"
+#include "util.h"
+
+static char *domain_file(struct manager *m, const char *domain)
+{
+	return strdupf("%s/%s.json", m->domain_dir, domain);
+}
+
+json_t *libvirt_domain_start(struct manager *m, const char *domain, const char *user,
+			     const char *text)
+{
+	_cleanup_free_ char *name = strdupf("%s.json", domain);
+	_cleanup_free_ char *label = strdupf("domain %s", domain);
+	struct converge_req req = {
+		.mode = CONVERGE_APPLY, .name = name, .label = label, .install_dir = m->domain_dir,
+		.why = "libvirt domain start",
+	};
+	json_t *res = NULL;
+
+	if (!name || !label)
+		return NULL;
+	if (user && getpwnam(user)) {
+		free(m->qemu_user);
+		m->qemu_user = strdup(user);
+	}
+	req.text = text;
+	req.len = strlen(text);
+	mkdir(m->domain_dir, 0700);
+	manager_converge(m, &req, &res);
+	return res;
+}
+
+json_t *libvirt_domain_stop(struct manager *m, const char *domain)
+{
+	_cleanup_free_ char *path = domain_file(m, domain);
+	json_t *res = NULL;
+
+	if (!path)
+		return NULL;
+	if (unlink(path) < 0)
+		return json_pack("{s:b, s:s}", "ok", true, "summary", "the domain has no vbus topology");
+	manager_reload(m, &res);
+	return res;
+}
+
+static void ignore_error(void *ud, virErrorPtr e)
+{
+}
+
+/* A running domain's topology file, from its live XML. */
+static void catch_up_started(struct manager *m, virDomainPtr dom)
+{
+	const char *domain = virDomainGetName(dom);
+	_cleanup_free_ char *path = domain_file(m, domain);
+	char *xml, *name = NULL, *topo = NULL;
+	struct stat st;
+
+	if (!path || stat(path, &st) == 0)
+		return;
+	xml = virDomainGetXMLDesc(dom, 0);
+	if (xml && domxml_parse(xml, &name, &topo) >= 0 && topo) {
+		if (write_file_atomic(path, topo, strlen(topo)) >= 0)
+			log_info("Domain %s started while vbusd was down: its topology is back",
+				 domain);
+	}
+	free(xml);
+	free(name);
+	free(topo);
+}
+
+/* Files of domains that stopped while vbusd was down. */
+static void catch_up_stopped(struct manager *m, virConnectPtr conn)
+{
+	DIR *d = opendir(m->domain_dir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		char domain[256];
+		virDomainPtr dom;
+		int active = 0;
+
+		if (n <= 5 || n - 5 >= sizeof(domain) || strcmp(de->d_name + n - 5, ".json"))
+			continue;
+		memcpy(domain, de->d_name, n - 5);
+		domain[n - 5] = '\0';
+		dom = virDomainLookupByName(conn, domain);
+		if (dom) {
+			active = virDomainIsActive(dom);
+			virDomainFree(dom);
+		}
+		if (active == 1)
+			continue;
+		log_info("Domain %s stopped while vbusd was down: removing its topology", domain);
+		unlinkat(dirfd(d), de->d_name, 0);
+	}
+	if (d)
+		closedir(d);
+}
+
+void libvirt_catch_up(struct manager *m)
+{
+	virConnectPtr conn;
+	virDomainPtr *doms = NULL;
+	int n;
+
+	virSetErrorFunc(NULL, ignore_error);
+	conn = virConnectOpenReadOnly("qemu:///system");
+	if (!conn) {
+		/* No libvirtd: domains' topologies stay as they were. */
+		log_info("libvirt is not running; domain topologies kept as they are");
+		return;
+	}
+	mkdir(m->domain_dir, 0700);
+	n = virConnectListAllDomains(conn, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+	for (int i = 0; i < n; i++) {
+		catch_up_started(m, doms[i]);
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	if (n >= 0)
+		catch_up_stopped(m, conn);
+	virConnectClose(conn);
+}
