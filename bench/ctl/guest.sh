@@ -2,7 +2,7 @@
 # run starts from nothing and is cleaned up after.
 set -u
 REPS=${REPS:-3}
-CLASS=${CLASS:-venet-tap}	# each device also makes a host netdev, as ip does
+CLASS=test	# the stand-in class until venet-tap exists (see README.md)
 
 now() { date +%s.%N; }
 calc() { awk "BEGIN { print $1 }"; }
@@ -38,7 +38,7 @@ timed() {
 	calc "$t1 - $t0"
 }
 
-modprobe dummy || exit 1
+modprobe vbus-test && modprobe dummy || exit 1
 vbus_batch 1000 > vbus1k.batch
 vbus_batch 4000 > vbus4k.batch
 ip_batch 1000 > ip1k.batch
@@ -70,4 +70,4 @@ printf 'SUMMARY create_vs_ip=%.2f show_vs_ip=%.2f scale_4k_vs_1k=%.2f\n' \
 	"$(calc "${t[vbus_create]} / ${t[ip_create]}")" \
 	"$(calc "${t[vbus_show]} / ${t[ip_show]}")" \
 	"$(calc "(${t[vbus_create4k]} / 4000) / (${t[vbus_create]} / 1000)")"
-rmmod "${CLASS//-/_}" vbus
+rmmod vbus-test vbus
