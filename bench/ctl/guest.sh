@@ -2,7 +2,7 @@
 # run starts from nothing and is cleaned up after.
 set -u
 REPS=${REPS:-3}
-CLASS=test	# the stand-in class until venet-tap exists (see README.md)
+CLASS=test	# venet-tap is the class: not measured yet (README.md)
 
 now() { date +%s.%N; }
 calc() { awk "BEGIN { print $1 }"; }
