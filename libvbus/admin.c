@@ -395,24 +395,6 @@ VBUS_EXPORT int vbus_device_buses(struct vbus_ctx *ctx, const char *dev, char **
 	return (int)n;
 }
 
-static int device_set_type(struct vbus_ctx *ctx, const char *dev, const char *class)
-{
-	char path[PATH_MAX], alias[VBUS_TYPE_LEN + 16];
-	int r;
-
-	r = snprintf(path, sizeof(path), VBUS_CONFIGFS_ROOT "/devices/%s/type", dev);
-	if (r < 0 || (size_t)r >= sizeof(path))
-		return -ENAMETOOLONG;
-	r = vbus_write_attr(ctx, path, class);
-	if (r != -ENOENT || ctx->root[0])
-		return r;
-	/* An unknown class: load the module that provides it, then again. */
-	snprintf(alias, sizeof(alias), "vbus-class-%s", class);
-	if (modprobe(alias) < 0)
-		return -ENOENT;
-	return vbus_write_attr(ctx, path, class);
-}
-
 static bool class_registered(const struct vbus_ctx *ctx, const char *class)
 {
 	char path[PATH_MAX];
@@ -423,12 +405,17 @@ static bool class_registered(const struct vbus_ctx *ctx, const char *class)
 	return lstat(path, &st) == 0;
 }
 
+static bool class_name_valid(const char *class)
+{
+	return class && *class && strlen(class) < VBUS_TYPE_LEN && !strchr(class, '/') &&
+	       !strchr(class, '\n') && class[0] != '.';
+}
+
 VBUS_EXPORT int vbus_class_load(struct vbus_ctx *ctx, const char *class)
 {
 	char alias[VBUS_TYPE_LEN + 16];
 
-	if (!ctx || !class || !*class || strlen(class) >= VBUS_TYPE_LEN || strchr(class, '/') ||
-	    strchr(class, '\n') || class[0] == '.')
+	if (!ctx || !class_name_valid(class))
 		return -EINVAL;
 	if (class_registered(ctx, class))
 		return 0;
@@ -442,10 +429,10 @@ VBUS_EXPORT int vbus_class_load(struct vbus_ctx *ctx, const char *class)
 
 VBUS_EXPORT int vbus_device_add(struct vbus_ctx *ctx, const char *dev, const char *class)
 {
+	char path[PATH_MAX];
 	int r;
 
-	if (!ctx || !vbus_name_valid(dev) || !class || !*class || strlen(class) >= VBUS_TYPE_LEN ||
-	    strchr(class, '/') || strchr(class, '\n'))
+	if (!ctx || !vbus_name_valid(dev) || !class_name_valid(class))
 		return -EINVAL;
 	r = vbus_load(ctx);
 	if (r < 0)
@@ -453,7 +440,12 @@ VBUS_EXPORT int vbus_device_add(struct vbus_ctx *ctx, const char *dev, const cha
 	r = mkdir_at(ctx, "devices", dev);
 	if (r < 0)
 		return r;
-	r = device_set_type(ctx, dev, class);
+	/* The class first (its module loaded if need be), then the type. */
+	r = vbus_class_load(ctx, class);
+	if (r == 0) {
+		snprintf(path, sizeof(path), VBUS_CONFIGFS_ROOT "/devices/%s/type", dev);
+		r = vbus_write_attr(ctx, path, class);
+	}
 	if (r < 0)
 		rmdir_at(ctx, "devices", dev);
 	return r;
