@@ -139,7 +139,7 @@ static int bus_must_exist(struct ctl *ctl, const char *name)
 	int r;
 
 	if (!vbus_name_valid(name))
-		return invarg("not a bus name (1-64 characters of A-Za-z0-9._:-)", name);
+		return invname("bus", name);
 	r = vbus_bus_exists(ctl->vbus, name);
 	if (r < 0)
 		return syserr("bus", name, r);
@@ -158,7 +158,7 @@ static int bus_add(struct ctl *ctl, int argc, char **argv)
 	if (argc < 1)
 		return missarg("add");
 	if (!vbus_name_valid(argv[0]))
-		return invarg("not a bus name (1-64 characters of A-Za-z0-9._:-)", argv[0]);
+		return invname("bus", argv[0]);
 	ret = parse_perm(argc - 1, argv + 1, &p);
 	if (ret != EXIT_OK)
 		return ret;
@@ -233,7 +233,7 @@ static int bus_show(struct ctl *ctl, int argc, char **argv)
 	if (argc > 0) {
 		name = argv[0];
 		if (!vbus_name_valid(name))
-			return invarg("not a bus name (1-64 characters of A-Za-z0-9._:-)", name);
+			return invname("bus", name);
 	}
 	if (argc > 1)
 		return invarg("unexpected argument after the bus name", argv[1]);

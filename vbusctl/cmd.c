@@ -114,6 +114,13 @@ int invarg(const char *why, const char *arg)
 	return EXIT_USAGE;
 }
 
+int invname(const char *what, const char *arg)
+{
+	fprintf(stderr, "Error: argument \"%s\" is wrong: not a %s name "
+		"(1-64 characters of A-Za-z0-9._:-)\n", arg, what);
+	return EXIT_USAGE;
+}
+
 int duparg(const char *key, const char *arg)
 {
 	fprintf(stderr, "Error: duplicate \"%s\": \"%s\" is the second value.\n", key, arg);

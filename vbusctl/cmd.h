@@ -67,6 +67,8 @@ int parse_ulong(const char *arg, int base, unsigned long max, unsigned long *ret
 
 /* Messages with iproute2's wording; each returns EXIT_USAGE. */
 int invarg(const char *why, const char *arg);
+/* @arg is not a valid @what ("bus", "device") name. */
+int invname(const char *what, const char *arg);
 int duparg(const char *key, const char *arg);
 int missarg(const char *key);
 /*

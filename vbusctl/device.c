@@ -27,15 +27,13 @@ static int device_usage(struct ctl *ctl, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static const char name_rule[] = "not a device name (1-64 characters of A-Za-z0-9._:-)";
-
 /* The device @name must exist; prints the error otherwise. */
 static int device_must_exist(struct ctl *ctl, const char *name)
 {
 	int r;
 
 	if (!vbus_name_valid(name))
-		return invarg(name_rule, name);
+		return invname("device", name);
 	r = vbus_device_exists(ctl->vbus, name);
 	if (r < 0)
 		return syserr("device", name, r);
@@ -78,7 +76,7 @@ static int device_add(struct ctl *ctl, int argc, char **argv)
 		return missarg("add");
 	name = argv[0];
 	if (!vbus_name_valid(name))
-		return invarg(name_rule, name);
+		return invname("device", name);
 	if (argc < 2 || !keyword_is(argv[1], "type")) {
 		fprintf(stderr, "Error: \"device add %s\" needs \"type CLASS\".\n", name);
 		return EXIT_USAGE;
@@ -191,7 +189,7 @@ static int parse_link(struct ctl *ctl, const char *cmd, int argc, char **argv)
 	if (ret != EXIT_OK)
 		return ret;
 	if (!vbus_name_valid(argv[2]))
-		return invarg("not a bus name (1-64 characters of A-Za-z0-9._:-)", argv[2]);
+		return invname("bus", argv[2]);
 	ret = vbus_bus_exists(ctl->vbus, argv[2]);
 	if (ret == 0) {
 		fprintf(stderr, "Error: bus \"%s\" does not exist.\n", argv[2]);
@@ -254,7 +252,7 @@ static int device_show(struct ctl *ctl, int argc, char **argv)
 	if (argc > 0 && strcmp(argv[0], "bus") != 0 && strcmp(argv[0], "type") != 0) {
 		name = argv[0];
 		if (!vbus_name_valid(name))
-			return invarg(name_rule, name);
+			return invname("device", name);
 		argc--, argv++;
 	}
 	for (; argc > 0; argc -= 2, argv += 2) {
@@ -267,8 +265,7 @@ static int device_show(struct ctl *ctl, int argc, char **argv)
 			if (bus)
 				return duparg(kw->name, argv[1]);
 			if (!vbus_name_valid(argv[1]))
-				return invarg("not a bus name (1-64 characters of A-Za-z0-9._:-)",
-					      argv[1]);
+				return invname("bus", argv[1]);
 			bus = argv[1];
 		} else {
 			if (class)

@@ -114,14 +114,18 @@ static const struct vbus_device *find_device(struct vbus_device **devs, const ch
 	return NULL;
 }
 
-/* A device's class attributes as an "attributes" object (text: one line). */
-static void print_attrs(struct printer *p, const struct vbus_device *d, const char *indent)
+/*
+ * A device's class attributes as an "attributes" object; text: after
+ * @indent, separated by @sep (" " for one line, "\n" + indent for one each).
+ */
+static void print_attrs(struct printer *p, const struct vbus_device *d, const char *indent,
+			const char *sep)
 {
 	unsigned int i;
 
 	print_open_object(p, "attributes");
 	for (i = 0; i < vbus_device_get_n_attrs(d); i++) {
-		print_string(p, PRINT_TEXT, NULL, "%s", i ? " " : indent);
+		print_string(p, PRINT_TEXT, NULL, "%s", i ? sep : indent);
 		print_string(p, PRINT_TEXT, NULL, "%s ", vbus_device_get_attr_name(d, i));
 		print_string(p, PRINT_ANY, vbus_device_get_attr_name(d, i), "%s",
 			     vbus_device_get_attr_value(d, i));
@@ -165,7 +169,7 @@ void print_bus(struct ctl *ctl, const char *key, const struct vbus_bus *b,
 		print_nl(p);
 		d = find_device(devs, vbus_link_get_device(l));
 		if (d)
-			print_attrs(p, d, "        ");
+			print_attrs(p, d, "        ", " ");
 		print_close_object(p);
 	}
 	print_close_array(p);
@@ -214,15 +218,7 @@ void print_device(struct ctl *ctl, const char *key, const struct vbus_device *d)
 		print_close_object(p);
 	}
 	print_close_array(p);
-	print_open_object(p, "attributes");
-	for (i = 0; i < vbus_device_get_n_attrs(d); i++) {
-		print_string(p, PRINT_TEXT, NULL, "%s", "    ");
-		print_string(p, PRINT_TEXT, NULL, "%s ", vbus_device_get_attr_name(d, i));
-		print_string(p, PRINT_ANY, vbus_device_get_attr_name(d, i), "%s",
-			     vbus_device_get_attr_value(d, i));
-		print_nl(p);
-	}
-	print_close_object(p);
+	print_attrs(p, d, "    ", "\n    ");
 	print_close_object(p);
 }
 

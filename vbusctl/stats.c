@@ -56,7 +56,7 @@ int do_stats(struct ctl *ctl, int argc, char **argv)
 		if (argc > 2)
 			return invarg("only one of bus NAME or device NAME", argv[2]);
 		if (!vbus_name_valid(argv[1]))
-			return invarg("not a name (1-64 characters of A-Za-z0-9._:-)", argv[1]);
+			return invname(kw->name, argv[1]);
 		if (kw - stats_keywords == KW_BUS)
 			bus = argv[1];
 		else
