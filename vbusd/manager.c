@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <vbus/vbus.h>
 
@@ -59,6 +60,14 @@ int manager_new(struct manager **ret)
 	return 0;
 }
 
+static void cache_clear(struct topo_cache *c)
+{
+	topology_unref(c->t);
+	topo_sources_clear(&c->topo);
+	topo_sources_clear(&c->domains);
+	*c = (struct topo_cache){ 0 };
+}
+
 void manager_free(struct manager *m)
 {
 	if (!m)
@@ -69,9 +78,18 @@ void manager_free(struct manager *m)
 	vbus_monitor_free(m->monitor);
 	sd_event_unref(m->event);
 	vbus_ctx_free(m->vbus);
+	cache_clear(&m->cache);
 	free(m->status);
 	free(m->qemu_user);
 	free(m);
+}
+
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
 }
 
 static void set_status(struct manager *m, char *status)
@@ -83,38 +101,91 @@ static void set_status(struct manager *m, char *status)
 	sd_notifyf(false, "STATUS=%s", status);
 }
 
+/* Domains' buses are the QEMU user's unless they say otherwise. */
+static uid_t domain_owner(const struct manager *m)
+{
+	struct passwd *pw = m->qemu_user ? getpwnam(m->qemu_user) : NULL;
+
+	return pw ? pw->pw_uid : 0;
+}
+
+/*
+ * Parsing and checking thousands of objects is most of a reload's work, so
+ * the topology of the directories alone is kept for as long as their files
+ * read the same, byte for byte. What else it depends on is checked again:
+ * the QEMU user, and every class it names (a class module may be gone).
+ */
+static bool cache_hit(struct manager *m, const struct topo_sources *topo,
+		      const struct topo_sources *domains, uid_t owner, struct class_cache *classes)
+{
+	const struct topology *t = m->cache.t;
+
+	if (!t || owner != m->cache.domain_owner || !topo_sources_equal(topo, &m->cache.topo) ||
+	    !topo_sources_equal(domains, &m->cache.domains))
+		return false;
+	for (size_t i = 0; i < t->n_devices; i++)
+		if (!class_known(t->devices[i]->class, classes))
+			return false;
+	return true;
+}
+
+static void cache_store(struct manager *m, struct topology *t, struct topo_sources *topo,
+			struct topo_sources *domains, uid_t owner)
+{
+	cache_clear(&m->cache);
+	m->cache.t = topology_ref(t);
+	m->cache.topo = *topo;
+	m->cache.domains = *domains;
+	m->cache.domain_owner = owner;
+	*topo = *domains = (struct topo_sources){ 0 };
+}
+
 static int load_topology(struct manager *m, const struct converge_req *req,
 			 struct topology **ret)
 {
-	struct class_cache cache = { .vbus = m->vbus };
-	struct topology *t;
-	struct passwd *pw;
+	struct class_cache classes = { .vbus = m->vbus };
+	struct topo_sources topo = { 0 }, domains = { 0 };
+	uid_t owner = domain_owner(m);
+	struct topology *t = NULL;
 	int r;
 
-	r = topology_new(class_known, &cache, &t);
-	if (r < 0)
-		return r;
-	r = topology_add_dir(t, m->topology_dir, req->install_dir ? NULL : req->name);
-	/* Domains' buses are the QEMU user's unless they say otherwise. */
-	if (m->qemu_user && (pw = getpwnam(m->qemu_user)))
-		t->default_owner = pw->pw_uid;
+	r = topo_sources_read_dir(&topo, m->topology_dir, req->install_dir ? NULL : req->name);
 	if (r >= 0)
-		r = topology_add_dir(t, m->domain_dir, req->install_dir ? req->name : NULL);
-	if (r >= 0 && req->name && !req->install_dir)
-		t->default_owner = 0;
-	if (r >= 0 && req->name)
+		r = topo_sources_read_dir(&domains, m->domain_dir,
+					  req->install_dir ? req->name : NULL);
+	if (r >= 0 && !req->name && cache_hit(m, &topo, &domains, owner, &classes)) {
+		*ret = topology_ref(m->cache.t);
+		goto out;
+	}
+	if (r >= 0)
+		r = topology_new(class_known, &classes, &t);
+	if (r >= 0)
+		r = topology_add_sources(t, &topo);
+	if (r >= 0) {
+		t->default_owner = owner;
+		r = topology_add_sources(t, &domains);
+	}
+	if (r >= 0 && req->name) {
+		if (!req->install_dir)
+			t->default_owner = 0;
 		r = topology_add_text(t, req->label ?: req->name, req->text, req->len);
+	}
 	if (r >= 0)
 		r = topology_finish(t);
-	t->class_known = NULL;	/* the cache goes now */
-	strset_clear(&cache.known);
-	strset_clear(&cache.unknown);
 	if (r < 0) {
-		topology_free(t);
-		return r;
+		topology_unref(t);
+		goto out;
 	}
+	t->class_known = NULL;	/* the class cache goes now */
+	if (!req->name && topology_valid(t))
+		cache_store(m, t, &topo, &domains, owner);
 	*ret = t;
-	return 0;
+out:
+	topo_sources_clear(&topo);
+	topo_sources_clear(&domains);
+	strset_clear(&classes.known);
+	strset_clear(&classes.unknown);
+	return r;
 }
 
 static json_t *strings_json(char **v, size_t n)
@@ -229,7 +300,7 @@ static char *summary(const struct topology *t, const struct plan *p, enum conver
 
 static int converge(struct manager *m, const struct converge_req *req, json_t *res)
 {
-	_cleanup_(topology_freep) struct topology *t = NULL;
+	_cleanup_(topology_unrefp) struct topology *t = NULL;
 	_cleanup_(live_freep) struct live *live = NULL;
 	_cleanup_(plan_freep) struct plan *p = NULL;
 	_cleanup_free_ char *error = NULL;
@@ -291,6 +362,7 @@ out:
 int manager_converge(struct manager *m, const struct converge_req *req, json_t **ret)
 {
 	json_t *res = json_object();
+	uint64_t start = now_usec();
 	const char *error;
 	int r;
 
@@ -316,7 +388,8 @@ int manager_converge(struct manager *m, const struct converge_req *req, json_t *
 		} else {
 			const char *s = json_string_value(json_object_get(res, "summary"));
 
-			log_info("Converged (%s): %s", req->why, s);
+			log_info("Converged (%s) in %.3f s: %s", req->why,
+				 (now_usec() - start) / 1e6, s);
 			set_status(m, strdup(s));
 		}
 	}
@@ -508,7 +581,7 @@ static json_t *status_objects(struct topology *t, struct live *live, const struc
 
 int manager_status(struct manager *m, json_t **ret)
 {
-	_cleanup_(topology_freep) struct topology *t = NULL;
+	_cleanup_(topology_unrefp) struct topology *t = NULL;
 	_cleanup_(live_freep) struct live *live = NULL;
 	_cleanup_(plan_freep) struct plan *p = NULL;
 	struct converge_req req = { .mode = CONVERGE_PLAN };

@@ -14,6 +14,8 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
+#include "topology.h"
+
 /* Logging to stderr, which journald reads with the sd-daemon(3) level prefixes. */
 #define log_error(fmt, ...) fprintf(stderr, SD_ERR fmt "\n", ##__VA_ARGS__)
 #define log_warning(fmt, ...) fprintf(stderr, SD_WARNING fmt "\n", ##__VA_ARGS__)
@@ -21,6 +23,13 @@
 
 struct vbus_ctx;
 struct vbus_monitor;
+
+/* The topology of the directories alone, as last parsed: reused while they read the same. */
+struct topo_cache {
+	struct topology *t;
+	struct topo_sources topo, domains;
+	uid_t domain_owner;
+};
 
 struct manager {
 	struct vbus_ctx *vbus;
@@ -37,6 +46,7 @@ struct manager {
 	uint64_t last_drift_usec;
 	unsigned long kernel_writes;	/* steps applied since start */
 	char *status;			/* one line, as STATUS= says it */
+	struct topo_cache cache;
 };
 
 enum converge_mode {

@@ -32,6 +32,7 @@ int topology_new(topo_class_known_fn class_known, void *userdata, struct topolog
 
 	if (!t)
 		return -ENOMEM;
+	t->n_ref = 1;
 	t->class_known = class_known;
 	t->userdata = userdata;
 	*ret = t;
@@ -65,9 +66,15 @@ static void bus_free(struct topo_bus *b)
 	free(b);
 }
 
-void topology_free(struct topology *t)
+struct topology *topology_ref(struct topology *t)
 {
-	if (!t)
+	t->n_ref++;
+	return t;
+}
+
+void topology_unref(struct topology *t)
+{
+	if (!t || --t->n_ref > 0)
 		return;
 	for (size_t i = 0; i < t->n_buses; i++)
 		bus_free(t->buses[i]);
@@ -539,36 +546,23 @@ int topology_add_text(struct topology *t, const char *file, const char *text, si
 	return p.err;
 }
 
-int topology_add_file(struct topology *t, const char *path)
+void topo_sources_clear(struct topo_sources *s)
 {
-	_cleanup_(fclosep) FILE *f = NULL;
-	_cleanup_free_ char *text = NULL;
-	size_t len = 0, cap = 0, n;
-	int r = 0;
-
-	f = fopen(path, "re");
-	if (f) {
-		do {
-			if (len + 65536 > cap) {
-				char *nt = realloc(text, cap = cap ? cap * 2 : 65536 * 2);
-
-				if (!nt)
-					return -ENOMEM;
-				text = nt;
-			}
-			n = fread(text + len, 1, cap - len, f);
-			len += n;
-		} while (n > 0);
-		if (ferror(f))
-			r = -EIO;
-	} else {
-		r = -errno;
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->v[i].path);
+		free(s->v[i].text);
 	}
-	if (r < 0) {
-		add_error(t, strdupf("%s: cannot read: %s", path, strerror(-r)), &r);
-		return r == -ENOMEM ? r : 0;
-	}
-	return topology_add_text(t, path, text ? text : "", len);
+	free(s->v);
+	*s = (struct topo_sources){ 0 };
+}
+
+static int read_source(struct topo_source *src)
+{
+	_cleanup_(fclosep) FILE *f = fopen(src->path, "re");
+
+	if (!f)
+		return -errno;
+	return read_stream(f, &src->text, &src->len);
 }
 
 static int json_name_filter(const struct dirent *de)
@@ -578,7 +572,7 @@ static int json_name_filter(const struct dirent *de)
 	return de->d_name[0] != '.' && n > 5 && strcmp(de->d_name + n - 5, ".json") == 0;
 }
 
-int topology_add_dir(struct topology *t, const char *dir, const char *skip)
+int topo_sources_read_dir(struct topo_sources *s, const char *dir, const char *skip)
 {
 	struct dirent **list = NULL;
 	int n, r = 0;
@@ -588,13 +582,53 @@ int topology_add_dir(struct topology *t, const char *dir, const char *skip)
 		return errno == ENOENT ? 0 : -errno;
 	for (int i = 0; i < n; i++) {
 		if (r >= 0 && !(skip && strcmp(skip, list[i]->d_name) == 0)) {
-			_cleanup_free_ char *path = strdupf("%s/%s", dir, list[i]->d_name);
+			struct topo_source *v = realloc(s->v, (s->n + 1) * sizeof(*v));
 
-			r = path ? topology_add_file(t, path) : -ENOMEM;
+			if (v) {
+				s->v = v;
+				v[s->n] = (struct topo_source){ .path = strdupf("%s/%s", dir,
+									    list[i]->d_name) };
+			}
+			if (!v || !v[s->n].path) {
+				r = -ENOMEM;
+			} else {
+				v[s->n].err = read_source(&v[s->n]);
+				r = v[s->n++].err == -ENOMEM ? -ENOMEM : 0;
+			}
 		}
 		free(list[i]);
 	}
 	free(list);
+	return r;
+}
+
+bool topo_sources_equal(const struct topo_sources *a, const struct topo_sources *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct topo_source *x = &a->v[i], *y = &b->v[i];
+
+		if (strcmp(x->path, y->path) != 0 || x->err != y->err || x->len != y->len ||
+		    (x->len && memcmp(x->text, y->text, x->len) != 0))
+			return false;
+	}
+	return true;
+}
+
+int topology_add_sources(struct topology *t, const struct topo_sources *s)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < s->n && r >= 0; i++) {
+		const struct topo_source *src = &s->v[i];
+
+		if (src->err < 0)
+			add_error(t, strdupf("%s: cannot read: %s", src->path,
+					     strerror(-src->err)), &r);
+		else
+			r = topology_add_text(t, src->path, src->text, src->len);
+	}
 	return r;
 }
 

@@ -47,6 +47,7 @@ struct topo_bus {
 typedef bool (*topo_class_known_fn)(const char *class, void *userdata);
 
 struct topology {
+	unsigned n_ref;
 	struct topo_bus **buses;
 	size_t n_buses;
 	struct topo_device **devices;
@@ -61,22 +62,39 @@ struct topology {
 	void *userdata;
 };
 
+/* A new topology holds one reference; the last topology_unref() frees it. */
 int topology_new(topo_class_known_fn class_known, void *userdata, struct topology **ret);
-void topology_free(struct topology *t);
-static inline void topology_freep(struct topology **t)
+struct topology *topology_ref(struct topology *t);
+void topology_unref(struct topology *t);
+static inline void topology_unrefp(struct topology **t)
 {
-	topology_free(*t);
+	topology_unref(*t);
 }
 
 /* Merge the JSON document @text, named @file in messages. -ENOMEM only. */
 int topology_add_text(struct topology *t, const char *file, const char *text, size_t len);
-/* Merge a file; a file that cannot be read is an error of the topology. */
-int topology_add_file(struct topology *t, const char *path);
-/*
- * Merge the *.json files of @dir in name order, leaving out the one named
- * @skip (NULL: none). A missing directory is an empty topology.
- */
-int topology_add_dir(struct topology *t, const char *dir, const char *skip);
+
+/* The *.json files of a directory in name order, read whole: what topologies are made of. */
+struct topo_source {
+	char *path;
+	char *text;
+	size_t len;
+	int err;	/* -errno when it could not be read */
+};
+
+struct topo_sources {
+	struct topo_source *v;
+	size_t n;
+};
+
+/* Append @dir's files but @skip; a missing @dir has none. -ENOMEM or scandir's -errno. */
+int topo_sources_read_dir(struct topo_sources *s, const char *dir, const char *skip);
+/* Same names, same contents, same read errors? */
+bool topo_sources_equal(const struct topo_sources *a, const struct topo_sources *b);
+void topo_sources_clear(struct topo_sources *s);
+/* Merge each source; one that could not be read is an error of the topology. -ENOMEM only. */
+int topology_add_sources(struct topology *t, const struct topo_sources *s);
+
 /* Cross-file checks once everything is merged (device references). */
 int topology_finish(struct topology *t);
 

@@ -89,3 +89,32 @@ char *strdupf(const char *fmt, ...)
 	va_end(ap);
 	return r < 0 ? NULL : s;
 }
+
+int read_stream(FILE *f, char **ret, size_t *ret_len)
+{
+	size_t len = 0, cap = 0, n;
+	char *buf = NULL, *nb;
+
+	errno = 0;
+	do {
+		if (len + 1 >= cap) {
+			cap = cap ? cap * 2 : 65536;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+	} while (n > 0);
+	if (ferror(f)) {
+		free(buf);
+		return errno ? -errno : -EIO;
+	}
+	buf[len] = '\0';
+	*ret = buf;
+	*ret_len = len;
+	return 0;
+}

@@ -44,6 +44,9 @@ void *namemap_get(struct namemap *m, const char *name);
 bool namemap_has(struct namemap *m, const char *name);
 void namemap_clear(struct namemap *m);
 
+/* All of @f into a new NUL-terminated buffer (*@ret_len bytes before the NUL); -errno. */
+int read_stream(FILE *f, char **ret, size_t *ret_len);
+
 /* printf into a new string; NULL when out of memory. */
 char *strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

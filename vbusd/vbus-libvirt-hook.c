@@ -19,32 +19,10 @@
 
 #include "domxml.h"
 #include "ipc-client.h"
+#include "util.h"
 
 #define QEMU_CONF "/etc/libvirt/qemu.conf"
 #define QEMU_USER_DEFAULT "libvirt-qemu"	/* Debian's build default */
-
-static char *read_all(FILE *f, size_t *ret_len)
-{
-	size_t len = 0, cap = 0, n;
-	char *buf = NULL, *nb;
-
-	do {
-		if (len + 1 >= cap) {
-			cap = cap ? cap * 2 : 65536;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				return NULL;
-			}
-			buf = nb;
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-	} while (n > 0);
-	buf[len] = '\0';
-	*ret_len = len;
-	return buf;
-}
 
 /* The user QEMU runs as: qemu.conf's user = "NAME", else libvirt's default. */
 static char *qemu_user(void)
@@ -120,9 +98,8 @@ int main(int argc, char **argv)
 			argv[0]);
 		return EXIT_FAILURE;
 	}
-	xml = read_all(stdin, &len);
-	if (!xml)
-		return fail(argv[1], "out of memory", NULL);
+	if (read_stream(stdin, &xml, &len) < 0)
+		return fail(argv[1], "cannot read the domain XML from standard input", NULL);
 	if (strcmp(argv[2], "prepare") == 0)
 		r = prepare(argv[1], xml);
 	else if (strcmp(argv[2], "release") == 0)

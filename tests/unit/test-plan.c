@@ -69,7 +69,7 @@ static void test_from_nothing(void **state)
 	free(text);
 	plan_free(p);
 	live_free(l);
-	topology_free(t);
+	topology_unref(t);
 }
 
 /* The live state the plan above makes. */
@@ -113,7 +113,7 @@ static void test_converged_is_empty(void **state)
 	plan_free(p);
 	live_free(l);
 	state_clear(&owned);
-	topology_free(t);
+	topology_unref(t);
 }
 
 static void test_drift_and_foreign(void **state)
@@ -151,7 +151,7 @@ static void test_drift_and_foreign(void **state)
 	plan_free(p);
 	live_free(l);
 	state_clear(&owned);
-	topology_free(t);
+	topology_unref(t);
 }
 
 static void test_not_owned_is_a_conflict(void **state)
@@ -169,7 +169,7 @@ static void test_not_owned_is_a_conflict(void **state)
 			    "vbusd; remove it or rename it in the topology");
 	plan_free(p);
 	live_free(l);
-	topology_free(t);
+	topology_unref(t);
 }
 
 static void test_removed_declarations(void **state)
@@ -194,7 +194,7 @@ static void test_removed_declarations(void **state)
 	plan_free(p);
 	live_free(l);
 	state_clear(&owned);
-	topology_free(t);
+	topology_unref(t);
 }
 
 /* Kernel operations that log and fail at call number fail_at. */
@@ -267,7 +267,7 @@ static void test_apply_rolls_back(void **state)
 	assert_int_equal(f.calls, 9);
 	plan_free(p);
 	live_free(l);
-	topology_free(t);
+	topology_unref(t);
 }
 
 static void test_rollback_restores_deleted(void **state)
@@ -287,7 +287,7 @@ static void test_rollback_restores_deleted(void **state)
 	plan_free(p);
 	live_free(l);
 	state_clear(&owned);
-	topology_free(t);
+	topology_unref(t);
 }
 
 static void test_state_store(void **state)

@@ -7,6 +7,8 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "domxml.h"
 #include "jsonpos.h"
@@ -63,7 +65,7 @@ static void test_issue_shape(void **state)
 	assert_string_equal(d->attrs[1].value, "9000");
 	assert_string_equal(d->attrs[2].value, "1");
 	assert_int_equal(d->line, 3);
-	topology_free(t);
+	topology_unref(t);
 }
 
 static void test_syntax_error(void **state)
@@ -71,7 +73,7 @@ static void test_syntax_error(void **state)
 	struct topology *t = parse("bad.json", "{ \"buses\": [\n  { \"name\": \"b\" \n  ] }");
 
 	assert_one_error(t, "bad.json:3:3: $.buses[0]: '}' expected near ']'");
-	topology_free(t);
+	topology_unref(t);
 }
 
 static void test_unknown_key(void **state)
@@ -79,7 +81,7 @@ static void test_unknown_key(void **state)
 	struct topology *t = parse("k.json", "{\"buses\": [{\"name\": \"b\",\n \"colour\": 1}]}");
 
 	assert_one_error(t, "k.json:2:2: $.buses[0].colour: unknown key \"colour\"");
-	topology_free(t);
+	topology_unref(t);
 }
 
 static void test_bad_values(void **state)
@@ -95,7 +97,7 @@ static void test_bad_values(void **state)
 			    "1-64 characters of [A-Za-z0-9._:-]");
 	assert_string_equal(t->errors[2],
 			    "v.json:1:36: $.buses[0].mode: invalid mode \"999\": octal, at most 0777");
-	topology_free(t);
+	topology_unref(t);
 }
 
 static void test_types(void **state)
@@ -103,15 +105,15 @@ static void test_types(void **state)
 	struct topology *t = parse("t.json", "{\"devices\": {}}");
 
 	assert_one_error(t, "t.json:1:13: $.devices: \"devices\" must be an array, not an object");
-	topology_free(t);
+	topology_unref(t);
 	t = parse("t.json", "{\"devices\": [{\"name\": \"d\", \"class\": \"test\", "
 			    "\"attributes\": {\"x\": [1]}}]}");
 	assert_one_error(t, "t.json:1:65: $.devices[0].attributes.x: an attribute must be a string, "
 			 "an integer or a boolean, not an array");
-	topology_free(t);
+	topology_unref(t);
 	t = parse("t.json", "{\"buses\": [{\"name\": \"b\", \"owner\": \"no-such-user-x\"}]}");
 	assert_one_error(t, "t.json:1:35: $.buses[0].owner: unknown user \"no-such-user-x\"");
-	topology_free(t);
+	topology_unref(t);
 }
 
 static void test_conflict_across_files(void **state)
@@ -123,7 +125,7 @@ static void test_conflict_across_files(void **state)
 	assert_one_error(t, "20-b.json:3:2: $.buses[1]: bus \"b\" is already defined at "
 			 "10-a.json:1:12");
 	assert_int_equal(t->n_buses, 2);
-	topology_free(t);
+	topology_unref(t);
 }
 
 static void test_undefined_device(void **state)
@@ -133,7 +135,7 @@ static void test_undefined_device(void **state)
 	assert_int_equal(topology_finish(t), 0);
 	assert_one_error(t, "u.json:1:38: $.buses[0].devices[0]: device \"x\" is not defined in "
 			 "any topology file");
-	topology_free(t);
+	topology_unref(t);
 }
 
 static void test_duplicate_key_and_not_object(void **state)
@@ -142,10 +144,10 @@ static void test_duplicate_key_and_not_object(void **state)
 
 	assert_int_equal(t->n_errors, 1);
 	assert_non_null(strstr(t->errors[0], "duplicate object key"));
-	topology_free(t);
+	topology_unref(t);
 	t = parse("d.json", "[1]");
 	assert_one_error(t, "d.json:1:1: $: a topology must be an object, not an array");
-	topology_free(t);
+	topology_unref(t);
 }
 
 static void test_paths(void **state)
@@ -164,6 +166,76 @@ static void test_paths(void **state)
 	path = jpos_path_at(text, strlen(text), 18);
 	assert_string_equal(path, "$[\"a b\"][1].c");
 	free(path);
+}
+
+static void write_text(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "we");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* topology.d as read: *.json in name order, whole, read errors kept, compared byte for byte. */
+static void test_sources(void **state)
+{
+	char dir[] = "/tmp/test-topology-XXXXXX", path[256];
+	struct topo_sources a = { 0 }, b = { 0 };
+	struct topology *t;
+
+	assert_non_null(mkdtemp(dir));
+	write_text(dir, "20-b.json", "{ \"devices\": [ { \"name\": \"d\", \"class\": \"test\" } ] }");
+	write_text(dir, "10-a.json", "{ \"buses\": [ { \"name\": \"a\", \"devices\": [\"d\"] } ] }");
+	write_text(dir, ".hidden.json", "not read");
+	write_text(dir, "notes.txt", "not read");
+	snprintf(path, sizeof(path), "%s/30-dir.json", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+
+	assert_int_equal(topo_sources_read_dir(&a, dir, NULL), 0);
+	assert_int_equal(a.n, 3);
+	assert_non_null(strstr(a.v[0].path, "/10-a.json"));
+	assert_non_null(strstr(a.v[1].path, "/20-b.json"));
+	assert_int_equal(a.v[1].len, strlen(a.v[1].text));
+	assert_int_equal(a.v[2].err, -EISDIR);
+
+	assert_int_equal(topology_new(class_known, NULL, &t), 0);
+	assert_int_equal(topology_add_sources(t, &a), 0);
+	assert_int_equal(topology_finish(t), 0);
+	assert_int_equal(t->n_buses, 1);
+	assert_int_equal(t->n_devices, 1);
+	assert_int_equal(t->n_errors, 1);
+	assert_non_null(strstr(t->errors[0], "/30-dir.json: cannot read: Is a directory"));
+	topology_unref(t);
+
+	/* The same bytes are equal; one byte changed, same size, is not. */
+	assert_int_equal(topo_sources_read_dir(&b, dir, NULL), 0);
+	assert_true(topo_sources_equal(&a, &b));
+	topo_sources_clear(&b);
+	write_text(dir, "20-b.json", "{ \"devices\": [ { \"name\": \"e\", \"class\": \"test\" } ] }");
+	assert_int_equal(topo_sources_read_dir(&b, dir, NULL), 0);
+	assert_false(topo_sources_equal(&a, &b));
+	topo_sources_clear(&b);
+
+	/* The file being replaced is left out; a missing directory has no files. */
+	assert_int_equal(topo_sources_read_dir(&b, dir, "10-a.json"), 0);
+	assert_int_equal(b.n, 2);
+	assert_non_null(strstr(b.v[0].path, "/20-b.json"));
+	topo_sources_clear(&b);
+	assert_int_equal(topo_sources_read_dir(&b, "/nonexistent/topology.d", NULL), 0);
+	assert_int_equal(b.n, 0);
+
+	topo_sources_clear(&a);
+	rmdir(path);
+	for (const char *const *n = (const char *const[]){ "10-a.json", "20-b.json",
+			".hidden.json", "notes.txt", NULL }; *n; n++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, *n);
+		unlink(path);
+	}
+	rmdir(dir);
 }
 
 static void test_domain_xml(void **state)
@@ -199,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_undefined_device),
 		cmocka_unit_test(test_duplicate_key_and_not_object),
 		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_sources),
 		cmocka_unit_test(test_domain_xml),
 	};
 

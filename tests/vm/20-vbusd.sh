@@ -47,6 +47,17 @@ vbusctl device attach foreign-dev bus foreign
 expect "systemctl reload vbusd (nothing to do)" systemctl reload vbusd
 expect_eq "a no-change reload changes nothing" "2 buses, 2 devices converged (0 changes)" "$(status)"
 
+# vbusd keeps the parsed topology while the files read the same: a change of
+# one byte in place, same size and same timestamps, is still seen.
+cp -p $TD/10-a.json /tmp/10-a.json
+sed -i 's/"hello"/"hallo"/' $TD/10-a.json
+touch -r /tmp/10-a.json $TD/10-a.json
+expect "reload after an edit in place" systemctl reload vbusd
+expect_eq "the edit applied" hallo "$(cat /sys/vbus/devices/t1/greeting)"
+cp -p /tmp/10-a.json $TD/10-a.json
+expect "reload after restoring the file" systemctl reload vbusd
+expect_eq "the attribute back" hello "$(cat /sys/vbus/devices/t1/greeting)"
+
 # Drift: a managed bus and a link removed behind vbusd's back come back.
 vbusctl bus del a2
 vbusctl device detach t1 bus a1
@@ -138,7 +149,7 @@ expect "systemd restarted vbusd" wait_for 60 sh -c \
 expect_eq "converged after the crash" "1002 buses, 2002 devices converged" \
 	"$(status | sed 's/ (.*//')"
 newpid=$(systemctl show -P MainPID vbusd)
-changes=$(journalctl _PID=$newpid -o cat | sed -n 's/^Converged (start): .*(\([0-9]*\) changes)$/\1/p')
+changes=$(journalctl _PID=$newpid -o cat | sed -n 's/^Converged (start) in [0-9.]* s: .*(\([0-9]*\) changes)$/\1/p')
 expect "the restart finished the interrupted apply ($changes changes)" test "${changes:-0}" -gt 0
 expect_eq "1000 big buses, none duplicated" 1000 "$(ls $CFS/instances | grep -c '^k')"
 expect_eq "2000 big devices, none orphaned" 2000 "$(ls $CFS/devices | grep -c '^k')"
