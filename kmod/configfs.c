@@ -189,10 +189,13 @@ static ssize_t vbus_bus_id_store(struct config_item *item, const char *page,
 	if (is_group ? !gid_valid(gid) : !uid_valid(uid))
 		goto out_inval;
 	mutex_lock(&vbus_lock);
-	if (is_group)
-		WRITE_ONCE(bus->gid, gid);
-	else
-		WRITE_ONCE(bus->owner, uid);
+	if (is_group ? !gid_eq(gid, bus->gid) : !uid_eq(uid, bus->owner)) {
+		if (is_group)
+			WRITE_ONCE(bus->gid, gid);
+		else
+			WRITE_ONCE(bus->owner, uid);
+		vbus_notify_bus(bus, VBUS_CMD_BUS_CHANGE_NTF);
+	}
 	mutex_unlock(&vbus_lock);
 	return count;
 
@@ -238,7 +241,10 @@ static ssize_t vbus_bus_mode_store(struct config_item *item,
 		return -EINVAL;
 	}
 	mutex_lock(&vbus_lock);
-	WRITE_ONCE(bus->mode, mode);
+	if (mode != bus->mode) {
+		WRITE_ONCE(bus->mode, mode);
+		vbus_notify_bus(bus, VBUS_CMD_BUS_CHANGE_NTF);
+	}
 	mutex_unlock(&vbus_lock);
 	return count;
 }

@@ -630,7 +630,7 @@ static struct genl_family vbus_genl_family __ro_after_init = {
 	.n_mcgrps	= ARRAY_SIZE(vbus_genl_mcgrps),
 };
 
-/* Notifications, skipped when nobody listens. Callers hold vbus_lock. */
+/* Notifications, skipped when nobody listens. Callers hold vbus_lock but where said. */
 
 static void vbus_notify(u8 cmd, int (*put)(struct sk_buff *skb, void *obj), void *obj)
 {
@@ -662,6 +662,44 @@ void vbus_notify_device(struct vbus_device *dev, u8 cmd)
 {
 	vbus_notify(cmd, vbus_device_put, dev);
 }
+
+struct vbus_attr_change {
+	struct vbus_device *dev;
+	const char *attr;
+};
+
+static int vbus_attr_change_put(struct sk_buff *skb, void *obj)
+{
+	struct vbus_attr_change *ac = obj;
+	struct vbus_device *dev = ac->dev;
+	struct nlattr *nest;
+
+	if (nla_put_string(skb, VBUS_A_DEVICE_NAME, dev->name) ||
+	    nla_put_string(skb, VBUS_A_DEVICE_CLASS, dev->class->name) ||
+	    nla_put_string(skb, VBUS_A_DEVICE_TYPE, dev->class->type))
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, VBUS_A_DEVICE_ATTR);
+	if (!nest || nla_put_string(skb, VBUS_A_ATTR_NAME, ac->attr))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * Unlike the other notifications this one takes no lock: it is sent from
+ * sysfs writes (which device removal waits for under vbus_lock) and from
+ * classes' own contexts. It reads only what is fixed once the device has its
+ * class, and the caller keeps the device alive.
+ */
+void vbus_device_attr_changed(struct vbus_device *dev, const char *attr)
+{
+	struct vbus_attr_change ac = { .dev = dev, .attr = attr };
+
+	if (!READ_ONCE(dev->class))	/* still in its class's create() */
+		return;
+	vbus_notify(VBUS_CMD_DEVICE_ATTR_NTF, vbus_attr_change_put, &ac);
+}
+EXPORT_SYMBOL_GPL(vbus_device_attr_changed);
 
 void vbus_notify_link(struct vbus_link *link, u8 cmd)
 {

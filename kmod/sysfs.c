@@ -116,9 +116,41 @@ static void vbus_device_kobj_release(struct kobject *kobj)
 	kfree(dev);
 }
 
+/*
+ * The files of devices/<name> are the class's attributes (kobj_attribute),
+ * handled as kobj_sysfs_ops does; a successful write is announced
+ * (VBUS_CMD_DEVICE_ATTR_NTF), so that listeners see attribute changes too.
+ */
+static ssize_t vbus_device_attr_show(struct kobject *kobj, struct attribute *attr,
+				     char *buf)
+{
+	struct kobj_attribute *kattr = container_of(attr, struct kobj_attribute, attr);
+
+	return kattr->show ? kattr->show(kobj, kattr, buf) : -EIO;
+}
+
+static ssize_t vbus_device_attr_store(struct kobject *kobj, struct attribute *attr,
+				      const char *buf, size_t count)
+{
+	struct kobj_attribute *kattr = container_of(attr, struct kobj_attribute, attr);
+	ssize_t ret;
+
+	if (!kattr->store)
+		return -EIO;
+	ret = kattr->store(kobj, kattr, buf, count);
+	if (ret >= 0)
+		vbus_device_attr_changed(vbus_device_from_kobj(kobj), attr->name);
+	return ret;
+}
+
+static const struct sysfs_ops vbus_device_sysfs_ops = {
+	.show	= vbus_device_attr_show,
+	.store	= vbus_device_attr_store,
+};
+
 static const struct kobj_type vbus_device_ktype = {
 	.release	= vbus_device_kobj_release,
-	.sysfs_ops	= &kobj_sysfs_ops,
+	.sysfs_ops	= &vbus_device_sysfs_ops,
 };
 
 void vbus_device_init_kobj(struct vbus_device *dev)

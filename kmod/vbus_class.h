@@ -69,6 +69,12 @@ const char *vbus_device_name(struct vbus_device *vdev);
 void *vbus_device_priv(struct vbus_device *vdev);
 void vbus_device_set_priv(struct vbus_device *vdev, void *priv);
 struct vbus_device *vbus_device_from_kobj(struct kobject *kobj);
+/*
+ * Announce that class attribute @attr of @vdev changed value other than
+ * through a write to its file (writes are announced by the core), e.g. a
+ * netdev renamed with ip(8). Any context that may sleep; no lock needed.
+ */
+void vbus_device_attr_changed(struct vbus_device *vdev, const char *attr);
 
 void *vbus_conn_priv(struct vbus_conn *conn);
 void vbus_conn_set_priv(struct vbus_conn *conn, void *priv);

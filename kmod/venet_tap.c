@@ -803,14 +803,53 @@ static struct vbus_class venet_class = {
 	.kick		= venet_kick,
 };
 
+/* Attributes backed by the netdev change through ip(8) too: announce them. */
+static int venet_netdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
+{
+	struct net_device *ndev = netdev_notifier_info_to_dev(ptr);
+	struct venet_priv *p = netdev_priv(ndev);
+	const char *attr;
+
+	if (ndev->netdev_ops != &venet_netdev_ops)
+		return NOTIFY_DONE;
+	switch (event) {
+	case NETDEV_CHANGENAME:
+		attr = "ifname";
+		break;
+	case NETDEV_CHANGEMTU:
+		attr = "mtu";
+		break;
+	case NETDEV_CHANGEADDR:
+		attr = "host_mac";
+		break;
+	default:
+		return NOTIFY_DONE;
+	}
+	vbus_device_attr_changed(p->vd->vdev, attr);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block venet_netdev_notifier = {
+	.notifier_call = venet_netdev_event,
+};
+
 static int __init venet_mod_init(void)
 {
-	return vbus_class_register(&venet_class);
+	int ret;
+
+	ret = register_netdevice_notifier(&venet_netdev_notifier);
+	if (ret)
+		return ret;
+	ret = vbus_class_register(&venet_class);
+	if (ret)
+		unregister_netdevice_notifier(&venet_netdev_notifier);
+	return ret;
 }
 
 static void __exit venet_mod_exit(void)
 {
 	vbus_class_unregister(&venet_class);
+	unregister_netdevice_notifier(&venet_netdev_notifier);
 }
 
 module_init(venet_mod_init);

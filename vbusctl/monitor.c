@@ -31,6 +31,7 @@ static const char *const action_names[] = {
 	[VBUS_CHANGE_ADD] = "add",
 	[VBUS_CHANGE_DEL] = "del",
 	[VBUS_CHANGE_CHANGE] = "change",
+	[VBUS_CHANGE_ATTR] = "attr",
 };
 
 static int monitor_usage(void)
@@ -54,6 +55,23 @@ static void print_timestamp(struct printer *p)
 	print_string(p, PRINT_ANY, "timestamp", "[%s] ", buf);
 }
 
+/* One line: the device and the attribute whose value changed (not sent). */
+static void print_attr_change(struct printer *p, const struct vbus_device *d)
+{
+	print_open_object(p, "device");
+	print_string(p, PRINT_ANY, "name", "device %s", vbus_device_get_name(d));
+	print_string(p, PRINT_ANY, "class", " class %s", vbus_device_get_class(d));
+	print_string(p, PRINT_ANY, "type", " type %s", vbus_device_get_type(d));
+	print_open_object(p, "attributes");
+	for (unsigned int i = 0; i < vbus_device_get_n_attrs(d); i++) {
+		print_string(p, PRINT_TEXT, NULL, " attribute %s", vbus_device_get_attr_name(d, i));
+		print_null(p, PRINT_JSON, vbus_device_get_attr_name(d, i), NULL);
+	}
+	print_close_object(p);
+	print_close_object(p);
+	print_nl(p);
+}
+
 static void print_change(struct ctl *ctl, const struct vbus_change *c)
 {
 	enum vbus_change_object obj = vbus_change_get_object(c);
@@ -72,7 +90,10 @@ static void print_change(struct ctl *ctl, const struct vbus_change *c)
 		print_bus(ctl, "bus", vbus_change_get_bus(c), NULL, NULL);
 		break;
 	case VBUS_OBJECT_DEVICE:
-		print_device(ctl, "device", vbus_change_get_device(c));
+		if (vbus_change_get_action(c) == VBUS_CHANGE_ATTR)
+			print_attr_change(p, vbus_change_get_device(c));
+		else
+			print_device(ctl, "device", vbus_change_get_device(c));
 		break;
 	case VBUS_OBJECT_LINK:
 		print_link(ctl, "link", vbus_change_get_link(c));

@@ -13,6 +13,8 @@
 #include "manager.h"
 #include "plan.h"
 
+static int live_get(struct manager *m, struct live **ret);
+
 /* Drift repair runs at most once per this interval (microseconds). */
 #define DRIFT_INTERVAL_USEC (1000 * 1000ULL)
 #define DRIFT_DELAY_USEC (100 * 1000ULL)
@@ -79,6 +81,7 @@ void manager_free(struct manager *m)
 	sd_event_unref(m->event);
 	vbus_ctx_free(m->vbus);
 	cache_clear(&m->cache);
+	live_free(m->live);
 	free(m->status);
 	free(m->qemu_user);
 	free(m);
@@ -266,6 +269,7 @@ static int apply(struct manager *m, const struct plan *p, const struct state *ow
 	}
 	r = plan_apply(p, &kops_libvbus, m->vbus, ret_error);
 	m->kernel_writes += p->n;
+	m->live_stale = true;
 	drain_monitor(m);
 	if (state_save(m->state_path, r < 0 ? owned : &p->owned) < 0)
 		log_error("Failed to save the state file %s: %m", m->state_path);
@@ -301,7 +305,7 @@ static char *summary(const struct topology *t, const struct plan *p, enum conver
 static int converge(struct manager *m, const struct converge_req *req, json_t *res)
 {
 	_cleanup_(topology_unrefp) struct topology *t = NULL;
-	_cleanup_(live_freep) struct live *live = NULL;
+	struct live *live = NULL;
 	_cleanup_(plan_freep) struct plan *p = NULL;
 	_cleanup_free_ char *error = NULL;
 	struct state owned = { 0 };
@@ -326,7 +330,7 @@ static int converge(struct manager *m, const struct converge_req *req, json_t *r
 		r = state_load(m->state_path, &owned);
 		if (r == -EBADMSG)
 			log_warning("State file %s is damaged; vbusd owns nothing", m->state_path);
-		r = live_read(m->vbus, &live);
+		r = live_get(m, &live);
 		if (r >= 0)
 			r = plan_compute(t, live, &owned, &p);
 		if (r < 0) {
@@ -450,9 +454,13 @@ static void schedule_drift(struct manager *m)
 	sd_event_source_set_enabled(m->drift_timer, SD_EVENT_ONESHOT);
 }
 
-static int on_kernel_event(sd_event_source *s, int fd, uint32_t revents, void *ud)
+/*
+ * Pending kernel events: a bus, device, link or attribute changed behind
+ * vbusd's back (its own changes were drained as it made them), so the kept
+ * live state is stale and a convergence is due.
+ */
+static void read_kernel_events(struct manager *m)
 {
-	struct manager *m = ud;
 	struct vbus_change *c;
 	bool drift = false;
 	int r;
@@ -468,8 +476,41 @@ static int on_kernel_event(sd_event_source *s, int fd, uint32_t revents, void *u
 			drift = true;
 		vbus_change_free(c);
 	}
+	if (drift || r < 0)
+		m->live_stale = true;	/* changed, lost, or unreadable: dump again */
 	if (drift)
 		schedule_drift(m);
+}
+
+static int on_kernel_event(sd_event_source *s, int fd, uint32_t revents, void *ud)
+{
+	read_kernel_events(ud);
+	return 0;
+}
+
+/*
+ * The live kernel state, kept between convergences: every change of a bus,
+ * device, link or class attribute is announced on the events group, so the
+ * last dump is still true while no event came (the core announces attribute
+ * writes and classes announce their other attribute changes). Our own
+ * changes make it stale too. The manager owns the result.
+ */
+static int live_get(struct manager *m, struct live **ret)
+{
+	struct live *live;
+	int r;
+
+	if (m->monitor)
+		read_kernel_events(m);
+	if (!m->monitor || m->live_stale || !m->live) {
+		r = live_read(m->vbus, &live);
+		if (r < 0)
+			return r;
+		live_free(m->live);
+		m->live = live;
+		m->live_stale = false;
+	}
+	*ret = m->live;
 	return 0;
 }
 
@@ -582,7 +623,7 @@ static json_t *status_objects(struct topology *t, struct live *live, const struc
 int manager_status(struct manager *m, json_t **ret)
 {
 	_cleanup_(topology_unrefp) struct topology *t = NULL;
-	_cleanup_(live_freep) struct live *live = NULL;
+	struct live *live = NULL;
 	_cleanup_(plan_freep) struct plan *p = NULL;
 	struct converge_req req = { .mode = CONVERGE_PLAN };
 	struct state owned = { 0 };
@@ -602,7 +643,7 @@ int manager_status(struct manager *m, json_t **ret)
 	if (r >= 0 && state_load(m->state_path, &owned) == -EBADMSG)
 		log_warning("State file %s is damaged", m->state_path);
 	if (r >= 0)
-		r = live_read(m->vbus, &live);
+		r = live_get(m, &live);
 	if (r >= 0)
 		r = plan_compute(t, live, &owned, &p);
 	if (r >= 0)

@@ -24,6 +24,8 @@
 struct vbus_ctx;
 struct vbus_monitor;
 
+struct live;
+
 /* The topology of the directories alone, as last parsed: reused while they read the same. */
 struct topo_cache {
 	struct topology *t;
@@ -47,6 +49,8 @@ struct manager {
 	unsigned long kernel_writes;	/* steps applied since start */
 	char *status;			/* one line, as STATUS= says it */
 	struct topo_cache cache;
+	struct live *live;		/* the last dump of the kernel's state */
+	bool live_stale;		/* events (or our own changes) since */
 };
 
 enum converge_mode {

@@ -64,6 +64,17 @@ vbusctl device detach t1 bus a1
 expect "drift repaired: bus a2 back" wait_for 10 test -d $CFS/instances/a2
 expect "drift repaired: t1 on a1 again" wait_for 10 links_are a1 "t1 t2 "
 expect_eq "drift repaired: t2 on a2" "t2 " "$(links a2)"
+# An attribute and a bus's mode changed behind its back come back too (the
+# kernel announces those changes), and a reload after them sees the repair.
+attr_is() { [ "$(cat /sys/vbus/devices/t1/greeting)" = "$1" ]; }
+mode_is() { [ "$(cat $CFS/instances/a1/mode)" = "$1" ]; }
+echo changed > /sys/vbus/devices/t1/greeting
+expect "drift repaired: the attribute back" wait_for 10 attr_is hello
+vbusctl bus set a1 mode 0600
+expect "drift repaired: the bus mode back" wait_for 10 mode_is 0660
+echo again > /sys/vbus/devices/t1/greeting
+vbusctl topology reload > /dev/null
+expect_eq "a reload right after the change repairs it" hello "$(cat /sys/vbus/devices/t1/greeting)"
 
 # A broken file: position and path reported, nothing applied, reload fails.
 printf '{ "buses": [ { "name": "b1" }\n  { "name": "b2" } ] }\n' > $TD/20-broken.json

@@ -108,6 +108,10 @@ vbusctl -t monitor > mon.txt 2>&1 & mp=$!
 vbusctl -j monitor link bus > mon.json 2>&1 & jp=$!
 sleep 1
 ( vbusctl bus add vm3 && vbusctl device attach d2 bus vm3 && exec 4<>/dev/vbus/vm3 ) &&
+	vbusctl bus set vm3 mode 0600 &&		# the same mode: no event
+	vbusctl bus set vm3 mode 0660 && vbusctl bus set vm3 group 5 &&
+	vbusctl device set d2 greeting hey &&
+	! echo x > /sys/vbus/devices/d2/calls 2>/dev/null &&	# refused: no event
 	vbusctl bus del vm3
 sleep 1
 kill $mp $jp; wait $mp; mrc=$?; wait $jp
@@ -116,19 +120,30 @@ expect_eq "monitor (text)" "$(printf '%s\n' \
 	'[bus] add bus vm3 owner root group root mode 0600' \
 	'[link] add bus vm3 id 0 device d2 type test-echo' \
 	'[member] add bus vm3 pid PID id 2' '[member] del bus vm3 pid PID id 2' \
+	'[bus] change bus vm3 owner root group root mode 0660' \
+	'[bus] change bus vm3 owner root group tty mode 0660' \
+	'[device] attr device d2 class test type test-echo attribute greeting' \
 	'[link] del bus vm3 id 0 device d2 type test-echo' \
-	'[bus] del bus vm3 owner root group root mode 0600')" \
+	'[bus] del bus vm3 owner root group tty mode 0660')" \
 	"$(sed -E 's/^\[[0-9T:.-]+\] //; s/pid [0-9]+/pid PID/' mon.txt)"
 expect "monitor -t: every line has a timestamp" \
 	bash -c "! grep -vqE '^\[[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{6}\] ' mon.txt"
 expect_eq "monitor -j link bus: one JSON object per line, only those objects" \
-	"bus add,link add,link del,bus del" \
+	"bus add,link add,bus change,bus change,link del,bus del" \
 	"$(python3 -c 'import json,sys; print(",".join(o["object"] + " " + o["action"] for o in map(json.loads, open("mon.json"))))')"
 expect "monitor -j: the link object" json_check \
 	"j == {'object': 'link', 'action': 'add', 'link': {'bus': 'vm3', 'id': 0, 'device': 'd2', 'type': 'test-echo'}}" \
 	"$(sed -n 2p mon.json)"
 run 1 'Error: argument "frob" is wrong: expected one of all, class, bus, device, link, member, help.' \
 	vbusctl monitor frob
+vbusctl -j monitor device > mon.json 2>&1 & jp=$!
+sleep 1
+vbusctl device set d2 greeting again
+sleep 1
+kill $jp; wait $jp
+expect "monitor -j: an attribute change, without its value" json_check \
+	"j == {'object': 'device', 'action': 'attr', 'device': {'name': 'd2', 'class': 'test', 'type': 'test-echo', 'attributes': {'greeting': None}}}" \
+	"$(cat mon.json)"
 rm -f mon.txt mon.json
 
 vbusctl bus del vm1 && vbusctl bus del vm2 && vbusctl device del d1 && vbusctl device del d2

@@ -15,5 +15,18 @@ expect_errno "Invalid argument" "not a number" bash -c "echo big > $A"
 expect_eq "failed writes changed nothing" 1400 "$(cat $A)"
 expect "vbusctl device set mtu" vbusctl device set vm0 mtu 1500
 expect_eq "through vbusctl" 1500 "$(cat /sys/class/net/vmtu0/mtu)"
+
+# What ip(8) changes behind the attributes is announced like a write.
+vbusctl monitor device > mon.txt & mp=$!
+sleep 1
+ip link set vmtu0 mtu 1400
+ip link set vmtu0 name vmtu1
+ip link set vmtu1 address 02:00:00:00:00:01
+ip link set vmtu1 mtu 1400		# unchanged: no event
+sleep 1
+kill $mp; wait $mp
+expect_eq "attribute events for mtu, ifname and host_mac" "mtu ifname host_mac" \
+	"$(sed -n 's/^\[device\] attr .* attribute //p' mon.txt | tr '\n' ' ' | sed 's/ $//')"
+rm -f mon.txt
 vbusctl device del vm0
 expect "rmmod venet-tap vbus" rmmod venet-tap vbus

@@ -214,7 +214,9 @@ enum vbus_change_object {
 enum vbus_change_action {
 	VBUS_CHANGE_ADD,
 	VBUS_CHANGE_DEL,
-	VBUS_CHANGE_CHANGE,	/* a device got its class */
+	VBUS_CHANGE_CHANGE,	/* a device got its class; a bus's owner, group or mode changed */
+	VBUS_CHANGE_ATTR,	/* a device's class attribute changed: the device has that */
+				/* one attribute, its value NULL (read it if it matters) */
 };
 
 int vbus_monitor_new(struct vbus_ctx *ctx, struct vbus_monitor **ret);

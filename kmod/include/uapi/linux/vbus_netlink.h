@@ -111,6 +111,10 @@ enum {
 	VBUS_CMD_LINK_DEL_NTF,
 	VBUS_CMD_MEMBER_ADD_NTF,	/* member attributes */
 	VBUS_CMD_MEMBER_DEL_NTF,
+	VBUS_CMD_BUS_CHANGE_NTF,	/* bus attributes: owner, group or mode changed */
+	VBUS_CMD_DEVICE_ATTR_NTF,	/* device name, class, type and one DEVICE_ATTR */
+					/* with the name (no value) of a class */
+					/* attribute whose value changed */
 
 	__VBUS_CMD_MAX,
 	VBUS_CMD_MAX = (__VBUS_CMD_MAX - 1)
