@@ -176,9 +176,12 @@ static netdev_tx_t venet_xmit(struct sk_buff *skb, struct net_device *ndev)
 	return NETDEV_TX_OK;
 }
 
-/* Client to host: one frame of the tx ring into the stack. */
-static void venet_inject(struct net_device *ndev, struct napi_struct *napi,
-			 const struct ioq_elem *e)
+/*
+ * Client to host: one frame of the tx ring as an skb, or NULL (dropped and
+ * counted). Its length is added to *bytes.
+ */
+static struct sk_buff *venet_inject(struct net_device *ndev, struct napi_struct *napi,
+				    const struct ioq_elem *e, u64 *bytes)
 {
 	struct venet_dev *vd = ((struct venet_priv *)netdev_priv(ndev))->vd;
 	struct sk_buff *skb;
@@ -191,27 +194,45 @@ static void venet_inject(struct net_device *ndev, struct napi_struct *napi,
 	skb = napi_alloc_skb(napi, len);
 	if (!skb) {
 		dev_core_stats_rx_dropped_inc(ndev);
-		return;
+		return NULL;
 	}
 	for (i = 0; i < e->ndesc; i++)
 		skb_put_data(skb, e->sg[i].addr, e->sg[i].len);
 	skb->protocol = eth_type_trans(skb, ndev);
-	dev_sw_netstats_rx_add(ndev, len);
-	napi_gro_receive(napi, skb);
-	return;
+	*bytes += len;
+	return skb;
 
 out_bad:
 	atomic64_inc(&vd->tx_bad);
 	dev_core_stats_rx_dropped_inc(ndev);
+	return NULL;
 }
 
+/* The statistics of a poll's frames, once per poll. */
+static void venet_rx_stats(struct net_device *ndev, u64 packets, u64 bytes)
+{
+	struct pcpu_sw_netstats *tstats = this_cpu_ptr(ndev->tstats);
+
+	u64_stats_update_begin(&tstats->syncp);
+	u64_stats_add(&tstats->rx_bytes, bytes);
+	u64_stats_add(&tstats->rx_packets, packets);
+	u64_stats_update_end(&tstats->syncp);
+}
+
+/*
+ * GRO only for IP, which it can merge; every other frame goes to the stack
+ * in one list per poll (netif_receive_skb_list), without GRO's lookups.
+ */
 static int venet_poll(struct napi_struct *napi, int budget)
 {
 	struct net_device *ndev = napi->dev;
 	struct venet_dev *vd = ((struct venet_priv *)netdev_priv(ndev))->vd;
 	struct venet_client *c;
 	struct ioq_elem e;
-	int done = 0, ret = 0;
+	struct sk_buff *skb;
+	LIST_HEAD(list);
+	int done = 0, ret = 0, n = 0;
+	u64 bytes = 0;
 
 	rcu_read_lock();
 	c = rcu_dereference(vd->dp);
@@ -219,14 +240,25 @@ static int venet_poll(struct napi_struct *napi, int budget)
 		ret = ioq_consume(&c->txq, &e);
 		if (ret <= 0)
 			break;
-		venet_inject(ndev, napi, &e);
+		skb = venet_inject(ndev, napi, &e, &bytes);
 		ioq_complete(&c->txq, e.id, e.ndesc, 0);
 		done++;
+		if (!skb)
+			continue;
+		n++;
+		if (skb->protocol == htons(ETH_P_IP) || skb->protocol == htons(ETH_P_IPV6))
+			napi_gro_receive(napi, skb);
+		else
+			list_add_tail(&skb->list, &list);
 	}
 	if (c && ret < 0)
 		venet_broken(c, &c->txq);
 	else if (c && done)
 		vbus_conn_signal(c->conn, VENET_QUEUE_TX, ioq_notify(&c->txq));
+	if (n)
+		venet_rx_stats(ndev, n, bytes);
+	if (!list_empty(&list))
+		netif_receive_skb_list(&list);
 
 	/* Out of work: sleep on the ring's shm-signal, unless frames arrived meanwhile. */
 	if (done < budget && napi_complete_done(napi, done) && c && ret >= 0 &&
