@@ -7,7 +7,9 @@
  *
  *  - rx (host to client): the client posts empty buffers; the netdev's
  *    transmit path copies each frame into the next one and completes it.
- *    No buffer: the frame is dropped and counted as an overrun.
+ *    No buffer: with VENET_CAP_RXWAIT the queue stops until the client
+ *    kicks the rx ring (the frame waits in the qdisc or in pktgen);
+ *    without it the frame is dropped and counted as an overrun.
  *  - tx (client to host): the client posts frames and kicks; NAPI takes up
  *    to its budget per poll, builds skbs and hands them to the stack, and
  *    re-arms the ring's shm-signal only when it runs dry.
@@ -45,6 +47,7 @@ struct venet_client {
 	struct ioq txq;			/* used by NAPI only */
 	bool rxq_reg, txq_reg;
 	bool up;
+	bool rxwait;			/* VENET_CAP_RXWAIT, fixed at link up */
 	u32 caps;
 	unsigned int rx_unsignalled;	/* completions since the last notify */
 	unsigned long broken;		/* bit 0: a ring error was seen */
@@ -119,6 +122,23 @@ static void venet_rx_notify(struct venet_client *c)
 	vbus_conn_signal(c->conn, VENET_QUEUE_RX, ioq_notify(&c->rxq));
 }
 
+/*
+ * VENET_CAP_RXWAIT and no rx buffer: hand the client what it has, stop the
+ * queue and ask for a kick at the next buffer it posts (the kick wakes the
+ * queue); -EBUSY while it has none, else the frame goes into the buffer
+ * that arrived meanwhile.
+ */
+static int venet_rx_wait(struct venet_client *c, struct net_device *ndev,
+			 struct sk_buff *skb)
+{
+	venet_rx_notify(c);
+	netif_stop_queue(ndev);
+	if (ioq_arm(&c->rxq))
+		return -EBUSY;
+	netif_start_queue(ndev);
+	return venet_fill(c, skb);
+}
+
 static netdev_tx_t venet_xmit(struct sk_buff *skb, struct net_device *ndev)
 {
 	struct venet_priv *p = netdev_priv(ndev);
@@ -131,6 +151,13 @@ static netdev_tx_t venet_xmit(struct sk_buff *skb, struct net_device *ndev)
 	c = rcu_dereference(vd->dp);
 	if (c) {
 		ret = venet_fill(c, skb);
+		if (ret == -ENOBUFS && c->rxwait)
+			ret = venet_rx_wait(c, ndev, skb);
+		if (ret == -EBUSY) {
+			/* The queue is stopped: the qdisc or pktgen keeps the frame. */
+			rcu_read_unlock();
+			return NETDEV_TX_BUSY;
+		}
 		if (ret == -ENOBUFS)
 			atomic64_inc(&vd->rx_overruns);
 		else if (ret == -EIO)
@@ -149,9 +176,12 @@ static netdev_tx_t venet_xmit(struct sk_buff *skb, struct net_device *ndev)
 	return NETDEV_TX_OK;
 }
 
-/* Client to host: one frame of the tx ring into the stack. */
-static void venet_inject(struct net_device *ndev, struct napi_struct *napi,
-			 const struct ioq_elem *e)
+/*
+ * Client to host: one frame of the tx ring as an skb, or NULL (dropped and
+ * counted). Its length is added to *bytes.
+ */
+static struct sk_buff *venet_inject(struct net_device *ndev, struct napi_struct *napi,
+				    const struct ioq_elem *e, u64 *bytes)
 {
 	struct venet_dev *vd = ((struct venet_priv *)netdev_priv(ndev))->vd;
 	struct sk_buff *skb;
@@ -164,27 +194,45 @@ static void venet_inject(struct net_device *ndev, struct napi_struct *napi,
 	skb = napi_alloc_skb(napi, len);
 	if (!skb) {
 		dev_core_stats_rx_dropped_inc(ndev);
-		return;
+		return NULL;
 	}
 	for (i = 0; i < e->ndesc; i++)
 		skb_put_data(skb, e->sg[i].addr, e->sg[i].len);
 	skb->protocol = eth_type_trans(skb, ndev);
-	dev_sw_netstats_rx_add(ndev, len);
-	napi_gro_receive(napi, skb);
-	return;
+	*bytes += len;
+	return skb;
 
 out_bad:
 	atomic64_inc(&vd->tx_bad);
 	dev_core_stats_rx_dropped_inc(ndev);
+	return NULL;
 }
 
+/* The statistics of a poll's frames, once per poll. */
+static void venet_rx_stats(struct net_device *ndev, u64 packets, u64 bytes)
+{
+	struct pcpu_sw_netstats *tstats = this_cpu_ptr(ndev->tstats);
+
+	u64_stats_update_begin(&tstats->syncp);
+	u64_stats_add(&tstats->rx_bytes, bytes);
+	u64_stats_add(&tstats->rx_packets, packets);
+	u64_stats_update_end(&tstats->syncp);
+}
+
+/*
+ * GRO only for IP, which it can merge; every other frame goes to the stack
+ * in one list per poll (netif_receive_skb_list), without GRO's lookups.
+ */
 static int venet_poll(struct napi_struct *napi, int budget)
 {
 	struct net_device *ndev = napi->dev;
 	struct venet_dev *vd = ((struct venet_priv *)netdev_priv(ndev))->vd;
 	struct venet_client *c;
 	struct ioq_elem e;
-	int done = 0, ret = 0;
+	struct sk_buff *skb;
+	LIST_HEAD(list);
+	int done = 0, ret = 0, n = 0;
+	u64 bytes = 0;
 
 	rcu_read_lock();
 	c = rcu_dereference(vd->dp);
@@ -192,14 +240,25 @@ static int venet_poll(struct napi_struct *napi, int budget)
 		ret = ioq_consume(&c->txq, &e);
 		if (ret <= 0)
 			break;
-		venet_inject(ndev, napi, &e);
+		skb = venet_inject(ndev, napi, &e, &bytes);
 		ioq_complete(&c->txq, e.id, e.ndesc, 0);
 		done++;
+		if (!skb)
+			continue;
+		n++;
+		if (skb->protocol == htons(ETH_P_IP) || skb->protocol == htons(ETH_P_IPV6))
+			napi_gro_receive(napi, skb);
+		else
+			list_add_tail(&skb->list, &list);
 	}
 	if (c && ret < 0)
 		venet_broken(c, &c->txq);
 	else if (c && done)
 		vbus_conn_signal(c->conn, VENET_QUEUE_TX, ioq_notify(&c->txq));
+	if (n)
+		venet_rx_stats(ndev, n, bytes);
+	if (!list_empty(&list))
+		netif_receive_skb_list(&list);
 
 	/* Out of work: sleep on the ring's shm-signal, unless frames arrived meanwhile. */
 	if (done < budget && napi_complete_done(napi, done) && c && ret >= 0 &&
@@ -256,7 +315,8 @@ static void venet_setup(struct net_device *ndev)
 	ether_setup(ndev);
 	ndev->netdev_ops = &venet_netdev_ops;
 	ndev->needs_free_netdev = true;
-	ndev->priv_flags |= IFF_LIVE_ADDR_CHANGE | IFF_NO_QUEUE;
+	/* A qdisc (tx_queue_len from ether_setup) holds frames while the queue waits. */
+	ndev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
 	ndev->min_mtu = ETH_MIN_MTU;
 	ndev->max_mtu = VENET_MTU_MAX;
 	eth_hw_addr_random(ndev);
@@ -309,6 +369,9 @@ static void venet_link_down_locked(struct venet_dev *vd, struct venet_client *c)
 	RCU_INIT_POINTER(vd->dp, NULL);
 	/* No xmit or NAPI poll uses the rings after this. */
 	synchronize_net();
+	/* A queue waiting for rx buffers (RXWAIT) waits no more: xmit drops now. */
+	if (netif_running(vd->ndev))
+		netif_wake_queue(vd->ndev);
 }
 
 static int venet_link_up_locked(struct venet_dev *vd, struct venet_client *c)
@@ -319,9 +382,13 @@ static int venet_link_up_locked(struct venet_dev *vd, struct venet_client *c)
 		return 0;
 	if (!c->rxq_reg || !c->txq_reg || ioq_error(&c->rxq) || ioq_error(&c->txq))
 		return -EINVAL;
-	/* The host never waits for rx buffers: the client need not kick them. */
+	/*
+	 * The rx ring's signal is armed only while the queue waits for buffers
+	 * (RXWAIT); without RXWAIT the host never waits and needs no kick.
+	 */
 	ioq_disarm(&c->rxq);
 	ioq_arm(&c->txq);
+	c->rxwait = c->caps & VENET_CAP_RXWAIT;
 	WRITE_ONCE(c->up, true);
 	rcu_assign_pointer(vd->dp, c);
 	netif_carrier_on(vd->ndev);
@@ -441,9 +508,14 @@ static void venet_kick(struct vbus_device *vdev, struct vbus_conn *conn, u32 que
 	struct venet_dev *vd = vbus_device_priv(vdev);
 	struct venet_client *c = vbus_conn_priv(conn);
 
-	/* Only the client's own tx ring needs the host; its ndev is stable while connected. */
-	if (queue == VENET_QUEUE_TX && c && READ_ONCE(c->up))
+	/* The ndev is stable while connected. */
+	if (!c || !READ_ONCE(c->up))
+		return;
+	if (queue == VENET_QUEUE_TX)
 		napi_schedule(&((struct venet_priv *)netdev_priv(vd->ndev))->napi);
+	else if (queue == VENET_QUEUE_RX && c->rxwait && netif_running(vd->ndev))
+		/* Buffers posted (RXWAIT): a queue waiting for them goes on. */
+		netif_wake_queue(vd->ndev);
 }
 
 static int venet_connect(struct vbus_device *vdev, struct vbus_conn *conn)

@@ -43,6 +43,7 @@ struct vbus_venet {
 	int fd;				/* device fd */
 	int call_fd;			/* eventfd: the host signals rx and tx completions */
 	int kick_fd;			/* eventfd: we signal new tx frames */
+	int rx_kick_fd;			/* eventfd: we signal new rx buffers (VENET_CAP_RXWAIT) */
 	int ep_fd;			/* epoll of call_fd and fd: the pollable fd */
 	uint8_t *shm;
 	size_t shm_len;
@@ -119,6 +120,13 @@ static int venet_setup_signals(struct vbus_venet *v)
 	v->ep_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (v->call_fd < 0 || v->kick_fd < 0 || v->ep_fd < 0)
 		return -errno;
+	/* The host stops and waits when we have no rx buffer posted: kick it when we post. */
+	if (v->cfg.caps & VENET_CAP_RXWAIT) {
+		v->rx_kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (v->rx_kick_fd < 0)
+			return -errno;
+		rx.kick = v->rx_kick_fd;
+	}
 	rx.call = tx.call = v->call_fd;
 	tx.kick = v->kick_fd;
 	ret = venet_ioctl(v->fd, VBUS_IOC_SIGNAL, &rx);
@@ -229,6 +237,8 @@ VBUS_EXPORT void vbus_venet_free(struct vbus_venet *v)
 		close(v->ep_fd);
 	if (v->kick_fd >= 0)
 		close(v->kick_fd);
+	if (v->rx_kick_fd >= 0)
+		close(v->rx_kick_fd);
 	if (v->call_fd >= 0)
 		close(v->call_fd);
 	if (v->fd >= 0)
@@ -265,7 +275,7 @@ VBUS_EXPORT int vbus_venet_open(struct vbus_client *c, uint32_t id, struct vbus_
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	v->call_fd = v->kick_fd = v->ep_fd = -1;
+	v->call_fd = v->kick_fd = v->rx_kick_fd = v->ep_fd = -1;
 	v->fd = ioctl(c->fd, VBUS_IOC_OPEN, &req);
 	if (v->fd < 0) {
 		ret = -errno;
@@ -384,7 +394,13 @@ VBUS_EXPORT int vbus_venet_recv(struct vbus_venet *v, struct iovec *frames, unsi
 		frames[got].iov_len = len;
 		got++;
 	}
-	ioq_publish(&v->rxq);
+	/* Publish the reposted buffers; the host may be waiting for them (RXWAIT). */
+	if (ioq_kick(&v->rxq) && v->rx_kick_fd >= 0) {
+		uint64_t one = 1;
+
+		if (write(v->rx_kick_fd, &one, sizeof(one)) < 0 && !got)
+			return -errno;
+	}
 	return got;
 }
 

@@ -23,7 +23,7 @@
 #include <sys/uio.h>
 #include <vbus/vbus.h>
 
-#define BATCH	64
+#define BATCH	256
 
 static double now(void)
 {

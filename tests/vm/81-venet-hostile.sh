@@ -1,7 +1,10 @@
 # venet-tap against a hostile client: bad ring registrations, a huge length,
 # a bad offset, an endless chain, then random ring and buffer contents and
-# random kicks under traffic. The host must refuse or stop the ring, count
-# it, keep running and unload; the harness fails on any WARN/BUG.
+# random kicks under traffic; a client without VENET_CAP_RXWAIT that posts
+# too few rx buffers (overruns, counted) and one with it that never posts
+# or kicks (the queue waits, nothing is lost to overruns, disconnecting
+# frees it). The host must refuse or stop the ring, count it, keep running
+# and unload; the harness fails on any WARN/BUG.
 source ./lib.bash
 
 CFG=/sys/kernel/config/vbus
@@ -12,6 +15,7 @@ mkdir $CFG/instances/vh $CFG/devices/vh0 || fail "mkdir"
 echo venet-tap > $CFG/devices/vh0/type || fail "typing"
 ln -s $CFG/devices/vh0 $CFG/instances/vh/vh0 || fail "linking"
 echo vhost-h0 > $D/ifname || fail "ifname"
+sysctl -qw net.ipv6.conf.vhost-h0.disable_ipv6=1	# no stray frames in the counts
 ip addr add 198.18.1.1/24 dev vhost-h0 && ip link set vhost-h0 up || fail "configuring"
 
 expect "the host survives a hostile client" python3 - <<'PY'
@@ -38,10 +42,13 @@ def carrier():
 def qreg(d, q, count, ring, area, area_len):
     vbus.dev_call(d, struct.pack("IIQQQ", q, count, ring, area, area_len), func=QREG, size=32)
 
-def connect(bad_regs=False):
+CAP_SG, CAP_RXWAIT = 1, 2
+
+def connect(bad_regs=False, caps=CAP_SG):
     b = vbus.bus_open("vh")
     d = vbus.dev_open(b, 0)
-    vbus.dev_call(d, struct.pack("II", 1, 0), func=NEGCAP, size=8)
+    granted = vbus.dev_call(d, struct.pack("II", caps, 0), func=NEGCAP, size=8)
+    assert struct.unpack("II", granted)[0] == caps, granted
     if bad_regs:
         try:
             qreg(d, 0, COUNT, RX, AREA, AREA_LEN)
@@ -51,7 +58,8 @@ def connect(bad_regs=False):
     fcntl.ioctl(d, SHM, struct.pack("QQ", SIZE, 0))
     m = mmap.mmap(d, SIZE)
     kick, call = os.eventfd(0, os.EFD_NONBLOCK), os.eventfd(0, os.EFD_NONBLOCK)
-    fcntl.ioctl(d, SIGNAL, struct.pack("IiiI", 0, -1, call, 0))
+    rx_kick = os.eventfd(0, os.EFD_NONBLOCK) if caps & CAP_RXWAIT else -1
+    fcntl.ioctl(d, SIGNAL, struct.pack("IiiI", 0, rx_kick, call, 0))
     fcntl.ioctl(d, SIGNAL, struct.pack("IiiI", 1, kick, call, 0))
     if bad_regs:
         for args in [(0, 3, RX), (0, 1 << 16, RX), (2, COUNT, RX), (0, COUNT, 8),
@@ -76,12 +84,12 @@ def connect(bad_regs=False):
     qreg(d, 1, COUNT, TX, AREA, AREA_LEN)
     vbus.dev_call(d, b"", func=LINKUP, size=0)
     assert carrier() == "1", "no carrier"
-    return b, d, m, kick, call
+    return (b, d, m, kick, call) + ((rx_kick,) if rx_kick >= 0 else ())
 
 def close(conn):
-    b, d, m, kick, call = conn
+    m = conn[2]
     m.close()
-    for fd in (d, b, kick, call):
+    for fd in conn[:2] + conn[3:]:
         os.close(fd)
     for _ in range(50):
         if attr("connected") == 0:
@@ -139,6 +147,68 @@ desc(c[2], RX, 0, 0, 2048, AVAIL | WRITE | 0x400)
 host_send(1)
 wait_errors(4)
 print("  ok: reserved flag bits: ring stopped, counted")
+close(c)
+
+def netstat(name):
+    return int(open("/sys/class/net/vhost-h0/statistics/" + name).read())
+
+# Wait for rx descriptors first..first+n-1 to come back (first lap) with len bytes.
+def wait_rx_done(m, first, n, length):
+    for _ in range(50):
+        done = [struct.unpack_from("QIHH", m, RX + 384 + 16 * i) for i in range(first, first + n)]
+        if all(dd[3] == 0x8080 for dd in done):
+            assert all(dd[1] == length for dd in done), done
+            return
+        time.sleep(0.1)
+    sys.exit("rx buffers %d..%d not completed: %r" % (first, first + n - 1, done))
+
+# Without RXWAIT: 4 buffers, 10 frames: 4 delivered, 6 counted overruns.
+c = connect()
+for i in range(4):
+    desc(c[2], RX, i, 2048 * i, 2048, AVAIL | WRITE, i)
+over0, drop0 = attr("rx_overruns"), netstat("tx_dropped")
+host_send(10)
+wait_rx_done(c[2], 0, 4, 64)
+for _ in range(50):
+    if attr("rx_overruns") - over0 >= 6:
+        break
+    time.sleep(0.1)
+assert attr("rx_overruns") - over0 == 6, (attr("rx_overruns"), over0)
+assert netstat("tx_dropped") - drop0 == 6, (netstat("tx_dropped"), drop0)
+print("  ok: without RXWAIT, frames beyond the posted buffers are counted overruns")
+close(c)
+
+# With RXWAIT, a client that posts nothing and never kicks: the queue
+# stops, frames wait in the qdisc (full: dropped there), no overrun; a kick
+# without buffers changes nothing; buffers and a kick deliver; closing
+# wakes the queue, and the next client gets frames.
+c = connect(caps=CAP_SG | CAP_RXWAIT)
+over0 = attr("rx_overruns")
+nb = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+nb.bind(("vhost-h0", 0))
+nb.setblocking(False)
+for _ in range(3000):
+    try:
+        nb.send(b"\xff" * 6 + b"\x02\x00\x00\x00\x00\x01\x88\xb5" + bytes(50))
+    except OSError:
+        pass
+os.eventfd_write(c[5], 1)
+time.sleep(0.2)
+assert carrier() == "1", "carrier lost"
+assert attr("rx_overruns") == over0, "overruns with RXWAIT"
+for i in range(2):
+    desc(c[2], RX, i, 2048 * i, 2048, AVAIL | WRITE, i)
+os.eventfd_write(c[5], 1)
+wait_rx_done(c[2], 0, 2, 64)
+assert attr("rx_overruns") == over0, "overruns with RXWAIT"
+print("  ok: RXWAIT: the queue waits for buffers and a kick, nothing overrun")
+close(c)
+nb.close()
+c = connect()
+desc(c[2], RX, 0, 0, 2048, AVAIL | WRITE, 0)
+host_send(1)
+wait_rx_done(c[2], 0, 1, 64)
+print("  ok: after a client that never kicked, the next one receives")
 close(c)
 
 # Random rings, areas and kicks under traffic, reconnecting now and then.

@@ -1,7 +1,9 @@
 # venet-tap under load: COUNT frames each way between the host stack and a
 # libvbus client (tests/helpers/venet-count), every frame accounted for:
-# client to host none lost; host to client (pktgen, as fast as it goes)
-# received plus the counted overruns equal what was sent.
+# client to host none lost; host to client (pktgen, as fast as it goes) none
+# lost either: libvbus negotiates VENET_CAP_RXWAIT, so the netdev's queue
+# waits for the client's buffers instead of dropping (no overrun, no drop).
+# The overrun path of a client without RXWAIT: 81-venet-hostile.sh.
 source ./lib.bash
 
 COUNT=${VENET_COUNT:-1000000}
@@ -29,7 +31,9 @@ expect_eq "no frame refused" 0 "$(cat $D/tx_bad)"
 # (the stack then drops them, counted in rx_dropped: nobody handles EtherType 0x88b5)
 
 # host to client
-./venet-count vc 0 rx $COUNT 3000 > /tmp/venet-rx.out &
+# pktgen may overshoot COUNT by less than a burst when the queue stops
+# mid-burst: the client takes what comes until 3 s without a frame.
+./venet-count vc 0 rx $(( 2 * COUNT )) 3000 > /tmp/venet-rx.out &
 client=$!
 for i in $(seq 50); do [ "$(cat /sys/class/net/$IF/carrier)" = 1 ] && break; sleep 0.1; done
 [ "$(cat /sys/class/net/$IF/carrier)" = 1 ] || fail "no carrier for the rx client"
@@ -47,11 +51,11 @@ got=$(awk 'NR == 1 { print $2 }' /tmp/venet-rx.out)
 sent=$(( $(stat tx_packets) - tx0 )); dropped=$(( $(stat tx_dropped) - drop0 ))
 over=$(( $(cat $D/rx_overruns) - over0 ))
 echo "  host to client: $(cat /tmp/venet-rx.out); netdev sent $sent, dropped $dropped (overruns $over)"
-expect_eq "pktgen sent $COUNT" $COUNT "$pg_sent"
-expect_eq "the netdev took every frame" $COUNT $(( sent + dropped ))
-expect_eq "every drop is a counted overrun" $dropped $over
-expect_eq "received + overruns = sent" $COUNT $(( got + over ))
-expect "frames arrived ($got)" test "$got" -gt 1000
+expect "pktgen sent $COUNT ($pg_sent)" test "$pg_sent" -ge $COUNT -a "$pg_sent" -lt $(( COUNT + 32 ))
+expect_eq "the netdev sent every frame" "$pg_sent" $sent
+expect_eq "no frame dropped" 0 $dropped
+expect_eq "no overrun: the queue waited for the client" 0 $over
+expect_eq "the client received every frame" "$pg_sent" "$got"
 echo "rem_device_all" > $PG/kpktgend_0
 
 rm $CFG/instances/vc/vc0 && rmdir $CFG/instances/vc $CFG/devices/vc0 || fail "teardown"

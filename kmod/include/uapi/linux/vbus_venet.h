@@ -17,7 +17,8 @@
 
 /* Capabilities (VENET_FUNC_NEGCAP). */
 #define VENET_CAP_SG		0x00000001	/* buffers may be descriptor chains */
-#define VENET_CAPS		VENET_CAP_SG
+#define VENET_CAP_RXWAIT	0x00000002	/* the host waits for rx buffers: kick queue 0 */
+#define VENET_CAPS		(VENET_CAP_SG | VENET_CAP_RXWAIT)
 
 /* Largest frame: 9000 bytes of MTU, an Ethernet header and a VLAN tag. */
 #define VENET_MTU_MAX		9000
