@@ -14,6 +14,7 @@
 #include "plan.h"
 
 static int live_get(struct manager *m, struct live **ret);
+static int follow_module(struct manager *m);
 
 /* Drift repair runs at most once per this interval (microseconds). */
 #define DRIFT_INTERVAL_USEC (1000 * 1000ULL)
@@ -312,6 +313,8 @@ static int converge(struct manager *m, const struct converge_req *req, json_t *r
 	int r;
 
 	r = vbus_load(m->vbus);
+	if (r >= 0)
+		r = follow_module(m);
 	if (r < 0) {
 		json_object_set_new(res, "error", json_sprintf("Failed to load the vbus module: %s",
 							       strerror(-r)));
@@ -514,6 +517,14 @@ static int live_get(struct manager *m, struct live **ret)
 	return 0;
 }
 
+/* The vbus module's instance: /sys/module/vbus is made anew at each load. */
+static ino_t module_instance(void)
+{
+	struct stat st;
+
+	return stat("/sys/module/vbus", &st) == 0 ? st.st_ino : 0;
+}
+
 static int watch_kernel(struct manager *m)
 {
 	int r;
@@ -525,8 +536,35 @@ static int watch_kernel(struct manager *m)
 		log_error("Failed to watch vbus kernel events: %s", strerror(-r));
 		return r;
 	}
+	m->module_ino = module_instance();
 	return sd_event_add_io(m->event, &m->monitor_source, vbus_monitor_get_fd(m->monitor),
 			       EPOLLIN, on_kernel_event, m);
+}
+
+/*
+ * The vbus module was unloaded and loaded again since vbusd last looked
+ * (possible while no object exists): its genl family and events group are
+ * new, so libvbus's context and the subscription are made anew, and the
+ * kept live state is dropped.
+ */
+static int follow_module(struct manager *m)
+{
+	struct vbus_ctx *ctx;
+	int r;
+
+	if (module_instance() == m->module_ino)
+		return 0;
+	log_info("The vbus module was loaded again; following it");
+	r = vbus_ctx_new(&ctx);
+	if (r < 0)
+		return r;
+	m->monitor_source = sd_event_source_disable_unref(m->monitor_source);
+	vbus_monitor_free(m->monitor);
+	m->monitor = NULL;
+	vbus_ctx_free(m->vbus);
+	m->vbus = ctx;
+	m->live_stale = true;
+	return watch_kernel(m);
 }
 
 int manager_start(struct manager *m)
@@ -634,7 +672,9 @@ int manager_status(struct manager *m, json_t **ret)
 	if (!res)
 		return -ENOMEM;
 	*ret = res;
-	r = load_topology(m, &req, &t);
+	r = follow_module(m);
+	if (r >= 0)
+		r = load_topology(m, &req, &t);
 	if (r >= 0 && !topology_valid(t)) {
 		json_object_set_new(res, "errors", strings_json(t->errors, t->n_errors));
 		json_object_set_new(res, "objects", json_array());

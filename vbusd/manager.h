@@ -51,6 +51,7 @@ struct manager {
 	struct topo_cache cache;
 	struct live *live;		/* the last dump of the kernel's state */
 	bool live_stale;		/* events (or our own changes) since */
+	ino_t module_ino;		/* /sys/module/vbus when subscribed */
 };
 
 enum converge_mode {

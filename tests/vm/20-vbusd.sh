@@ -181,7 +181,21 @@ expect_eq "vbusd removed all it made" "foreign " "$(buses)"
 expect_eq "foreign device untouched" "foreign-dev " "$(links foreign)"
 vbusctl device del foreign-dev
 vbusctl bus del foreign
+
+# The vbus module unloaded and loaded again under a running vbusd (nothing
+# exists, so it can go): vbusd follows the new genl family and its events.
+rmmod vbus-test
+expect "rmmod vbus under vbusd" rmmod vbus
+modprobe vbus
+echo '{ "buses": [ { "name": "r1" } ] }' > $TD/30-r.json
+expect "reload after the module came back" systemctl reload vbusd
+expect "bus r1 made" test -d $CFS/instances/r1
+vbusctl bus del r1
+expect "drift seen through the new subscription" wait_for 10 test -d $CFS/instances/r1
+rm -f $TD/30-r.json
+expect "reload without r1" systemctl reload vbusd
+expect_eq "r1 gone" "" "$(buses)"
 expect "systemctl stop vbusd" systemctl stop vbusd
 rm -f $STATE
-rmmod vbus-test
+rmmod vbus-test 2>/dev/null
 expect "rmmod vbus" rmmod vbus
