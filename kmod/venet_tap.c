@@ -30,6 +30,7 @@
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
+#include <linux/virtio_net.h>
 #include <uapi/linux/vbus.h>
 #include <uapi/linux/vbus_venet.h>
 
@@ -48,6 +49,7 @@ struct venet_client {
 	bool rxq_reg, txq_reg;
 	bool up;
 	bool rxwait;			/* VENET_CAP_RXWAIT, fixed at link up */
+	bool txoff;			/* VENET_CAP_TXOFF, fixed at link up */
 	u32 caps;
 	unsigned int rx_unsignalled;	/* completions since the last notify */
 	unsigned long broken;		/* bit 0: a ring error was seen */
@@ -177,19 +179,41 @@ static netdev_tx_t venet_xmit(struct sk_buff *skb, struct net_device *ndev)
 }
 
 /*
+ * VENET_CAP_TXOFF: apply the frame's header (struct venet_txhdr, at its
+ * start) and take it off; false when the host refuses it. The header is the
+ * client's: virtio_net_hdr_to_skb() checks it as it does for tun and packet
+ * sockets.
+ */
+static bool venet_txoff(struct sk_buff *skb, unsigned int mtu_frame)
+{
+	struct venet_txhdr h;
+
+	/* The layout and the values are virtio_net_hdr's (uapi/linux/virtio_net.h). */
+	BUILD_BUG_ON(sizeof(h) != sizeof(struct virtio_net_hdr));
+	memcpy(&h, skb->data, sizeof(h));
+	__skb_pull(skb, sizeof(h));
+	if (skb->len < ETH_HLEN || (h.gso_type == VENET_GSO_NONE && skb->len > mtu_frame))
+		return false;
+	return !virtio_net_hdr_to_skb(skb, (struct virtio_net_hdr *)&h, true);
+}
+
+/*
  * Client to host: one frame of the tx ring as an skb, or NULL (dropped and
  * counted). Its length is added to *bytes.
  */
 static struct sk_buff *venet_inject(struct net_device *ndev, struct napi_struct *napi,
-				    const struct ioq_elem *e, u64 *bytes)
+				    const struct ioq_elem *e, bool txoff, u64 *bytes)
 {
 	struct venet_dev *vd = ((struct venet_priv *)netdev_priv(ndev))->vd;
+	unsigned int mtu_frame = READ_ONCE(ndev->mtu) + VLAN_ETH_HLEN;
+	unsigned int hlen = txoff ? sizeof(struct venet_txhdr) : 0;
+	unsigned int max = txoff ? hlen + VENET_TXOFF_FRAME_MAX : mtu_frame;
 	struct sk_buff *skb;
 	u32 len = 0, i;
 
 	for (i = 0; i < e->ndesc; i++)
 		len += e->sg[i].len;
-	if (e->wlen || len < ETH_HLEN || len > READ_ONCE(ndev->mtu) + VLAN_ETH_HLEN)
+	if (e->wlen || len < hlen + ETH_HLEN || len > max)
 		goto out_bad;
 	skb = napi_alloc_skb(napi, len);
 	if (!skb) {
@@ -198,8 +222,12 @@ static struct sk_buff *venet_inject(struct net_device *ndev, struct napi_struct 
 	}
 	for (i = 0; i < e->ndesc; i++)
 		skb_put_data(skb, e->sg[i].addr, e->sg[i].len);
+	if (txoff && !venet_txoff(skb, mtu_frame)) {
+		kfree_skb(skb);
+		goto out_bad;
+	}
 	skb->protocol = eth_type_trans(skb, ndev);
-	*bytes += len;
+	*bytes += skb->len + ETH_HLEN;
 	return skb;
 
 out_bad:
@@ -240,13 +268,14 @@ static int venet_poll(struct napi_struct *napi, int budget)
 		ret = ioq_consume(&c->txq, &e);
 		if (ret <= 0)
 			break;
-		skb = venet_inject(ndev, napi, &e, &bytes);
+		skb = venet_inject(ndev, napi, &e, c->txoff, &bytes);
 		ioq_complete(&c->txq, e.id, e.ndesc, 0);
 		done++;
 		if (!skb)
 			continue;
 		n++;
-		if (skb->protocol == htons(ETH_P_IP) || skb->protocol == htons(ETH_P_IPV6))
+		if ((skb->protocol == htons(ETH_P_IP) || skb->protocol == htons(ETH_P_IPV6)) &&
+		    !skb_is_gso(skb))
 			napi_gro_receive(napi, skb);
 		else
 			list_add_tail(&skb->list, &list);
@@ -389,6 +418,7 @@ static int venet_link_up_locked(struct venet_dev *vd, struct venet_client *c)
 	ioq_disarm(&c->rxq);
 	ioq_arm(&c->txq);
 	c->rxwait = c->caps & VENET_CAP_RXWAIT;
+	c->txoff = c->caps & VENET_CAP_TXOFF;
 	WRITE_ONCE(c->up, true);
 	rcu_assign_pointer(vd->dp, c);
 	netif_carrier_on(vd->ndev);

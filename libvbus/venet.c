@@ -12,6 +12,7 @@
  * at open time plus an Ethernet header and a VLAN tag, adjacent in memory so
  * that a received frame is contiguous. A tx buffer is one descriptor.
  */
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -323,17 +324,40 @@ static void venet_reap_tx(struct vbus_venet *v)
 		v->tx_free[v->n_tx_free++] = (unsigned int)(uintptr_t)cookie - 1;
 }
 
-VBUS_EXPORT int vbus_venet_send(struct vbus_venet *v, const struct iovec *frames, unsigned int n)
+/* With VENET_CAP_TXOFF each frame starts with its header, all zero without offloads. */
+static size_t venet_put_txhdr(struct vbus_venet *v, uint8_t *to,
+			      const struct vbus_venet_offload *off)
+{
+	struct venet_txhdr h = { 0 };
+
+	if (!(v->cfg.caps & VENET_CAP_TXOFF))
+		return 0;
+	if (off) {
+		h.flags = off->csum ? VENET_TXHDR_F_CSUM : 0;
+		h.gso_type = off->gso_type;
+		h.hdr_len = htole16(off->hdr_len);
+		h.gso_size = htole16(off->gso_size);
+		h.csum_start = htole16(off->csum_start);
+		h.csum_offset = htole16(off->csum_offset);
+	}
+	memcpy(to, &h, sizeof(h));
+	return sizeof(h);
+}
+
+static int venet_send(struct vbus_venet *v, const struct iovec *frames,
+		      const struct vbus_venet_offload *off, unsigned int n)
 {
 	unsigned int i;
 	int ret = 0;
 
 	venet_reap_tx(v);
 	for (i = 0; i < n; i++) {
-		struct ioq_buf buf = { .len = frames[i].iov_len };
+		size_t max = off && off[i].gso_type ? VENET_TX_BUF - sizeof(struct venet_txhdr) :
+			     v->cfg.frame_max;
+		struct ioq_buf buf = { 0 };
 		unsigned int b;
 
-		if (frames[i].iov_len > v->cfg.frame_max || frames[i].iov_len < 14) {
+		if (frames[i].iov_len > max || frames[i].iov_len < 14) {
 			ret = -EMSGSIZE;
 			break;
 		}
@@ -343,7 +367,9 @@ VBUS_EXPORT int vbus_venet_send(struct vbus_venet *v, const struct iovec *frames
 		}
 		b = v->tx_free[--v->n_tx_free];
 		buf.offset = (uint64_t)b * VENET_TX_BUF;
-		memcpy(v->tx_area + buf.offset, frames[i].iov_base, frames[i].iov_len);
+		buf.len = venet_put_txhdr(v, v->tx_area + buf.offset, off ? &off[i] : NULL);
+		memcpy(v->tx_area + buf.offset + buf.len, frames[i].iov_base, frames[i].iov_len);
+		buf.len += frames[i].iov_len;
 		ret = ioq_post(&v->txq, &buf, 1, (void *)(uintptr_t)(b + 1), IOQ_POST_HOLD);
 		if (ret) {
 			v->n_tx_free++;
@@ -359,6 +385,24 @@ VBUS_EXPORT int vbus_venet_send(struct vbus_venet *v, const struct iovec *frames
 			return -errno;
 	}
 	return i ? (int)i : ret;
+}
+
+VBUS_EXPORT int vbus_venet_send(struct vbus_venet *v, const struct iovec *frames, unsigned int n)
+{
+	return venet_send(v, frames, NULL, n);
+}
+
+VBUS_EXPORT bool vbus_venet_has_offload(const struct vbus_venet *v)
+{
+	return v->cfg.caps & VENET_CAP_TXOFF;
+}
+
+VBUS_EXPORT int vbus_venet_send_offload(struct vbus_venet *v, const struct iovec *frames,
+					const struct vbus_venet_offload *off, unsigned int n)
+{
+	if (!vbus_venet_has_offload(v))
+		return -EOPNOTSUPP;
+	return venet_send(v, frames, off, n);
 }
 
 VBUS_EXPORT int vbus_venet_recv(struct vbus_venet *v, struct iovec *frames, unsigned int n)

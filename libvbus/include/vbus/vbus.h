@@ -265,6 +265,27 @@ unsigned int vbus_venet_get_mtu(const struct vbus_venet *v);
  */
 int vbus_venet_send(struct vbus_venet *v, const struct iovec *frames, unsigned int n);
 /*
+ * Transmit offloads (doc/abi/venet.md, VENET_CAP_TXOFF): the host completes
+ * a checksum and segments a frame up to 64 KiB, as virtio-net's header
+ * says. vbus_venet_has_offload(): whether the host granted them.
+ */
+struct vbus_venet_offload {
+	bool csum;		/* complete the checksum from csum_start to the end, */
+	uint16_t csum_start;	/* (from the frame's start; the field holds the */
+	uint16_t csum_offset;	/* pseudo-header sum) stored csum_offset past it */
+	uint8_t gso_type;	/* 0: none, 1: TCPv4, 3: UDP, 4: TCPv6 (| 0x80: ECN) */
+	uint16_t gso_size;	/* payload bytes per segment */
+	uint16_t hdr_len;	/* length of the headers (a hint) */
+};
+bool vbus_venet_has_offload(const struct vbus_venet *v);
+/*
+ * vbus_venet_send() with @off[i] for frame i; a frame with a gso_type may
+ * be larger than the MTU (up to 9206 bytes here). -EOPNOTSUPP without the
+ * host's grant. A header the host refuses drops that frame (its tx_bad).
+ */
+int vbus_venet_send_offload(struct vbus_venet *v, const struct iovec *frames,
+			    const struct vbus_venet_offload *off, unsigned int n);
+/*
  * Up to @n received frames: @frames point into the receive buffers, valid
  * until the next call, which gives those buffers back to the host.
  * Returns the count (0: none now).

@@ -18,11 +18,38 @@
 /* Capabilities (VENET_FUNC_NEGCAP). */
 #define VENET_CAP_SG		0x00000001	/* buffers may be descriptor chains */
 #define VENET_CAP_RXWAIT	0x00000002	/* the host waits for rx buffers: kick queue 0 */
-#define VENET_CAPS		(VENET_CAP_SG | VENET_CAP_RXWAIT)
+#define VENET_CAP_TXOFF		0x00000004	/* tx frames start with struct venet_txhdr */
+#define VENET_CAPS		(VENET_CAP_SG | VENET_CAP_RXWAIT | VENET_CAP_TXOFF)
 
 /* Largest frame: 9000 bytes of MTU, an Ethernet header and a VLAN tag. */
 #define VENET_MTU_MAX		9000
 #define VENET_FRAME_MAX		(VENET_MTU_MAX + 14 + 4)
+
+/*
+ * With VENET_CAP_TXOFF every frame the client posts on the tx ring starts
+ * with this header: a checksum for the host to complete and segmentation
+ * for the host to do, with the layout, values and rules of struct
+ * virtio_net_hdr (little-endian). The frame after it may then be up to
+ * VENET_TXOFF_FRAME_MAX bytes when segmented (gso_type not NONE), the MTU's
+ * frame otherwise. The host refuses (drops and counts in tx_bad) a header
+ * that does not fit its frame.
+ */
+struct venet_txhdr {
+	__u8	flags;			/* VENET_TXHDR_F_CSUM */
+	__u8	gso_type;		/* VENET_GSO_* */
+	__le16	hdr_len;		/* length of the headers (a hint) */
+	__le16	gso_size;		/* payload bytes per segment */
+	__le16	csum_start;		/* checksummed from here (from the frame's start) */
+	__le16	csum_offset;		/* to the end; the sum goes csum_offset past csum_start */
+};
+
+#define VENET_TXHDR_F_CSUM	1	/* complete the checksum (partial: pseudo-header) */
+#define VENET_GSO_NONE		0
+#define VENET_GSO_TCPV4		1
+#define VENET_GSO_UDP		3	/* IP fragmentation of one UDP datagram */
+#define VENET_GSO_TCPV6		4
+#define VENET_GSO_ECN		0x80	/* with a TCP type: the segments carry ECN */
+#define VENET_TXOFF_FRAME_MAX	65535
 
 enum venet_func {
 	VENET_FUNC_NEGCAP	= 0,	/* in/out: struct venet_negcap */
