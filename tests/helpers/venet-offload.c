@@ -47,6 +47,8 @@ static void put16(uint8_t *p, uint16_t v)
 
 int main(int argc, char **argv)
 {
+	static const char *const cases[] = { "csum", "plain", "ufo", "big", "bad-start",
+					     "bad-gso", "zero-gso", NULL };
 	static uint8_t f[9000];
 	struct vbus_venet_offload off = { 0 };
 	struct vbus_client *c = NULL;
@@ -65,6 +67,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	what = argv[7];
+	for (i = 0; cases[i] && strcmp(cases[i], what); i++)
+		;
+	if (!cases[i]) {
+		fprintf(stderr, "Error: unknown case \"%s\".\n", what);
+		return 1;
+	}
 	if (!strcmp(what, "ufo") || !strcmp(what, "big"))
 		payload = 4000;
 	len = 42 + payload;
