@@ -396,6 +396,46 @@ bool ioq_arm(struct ioq *q)
 }
 
 /*
+ * Descriptors completed and not yet reaped, counted from the oldest until n
+ * are found (producer). A completion that ioq_reap() would refuse ends the
+ * count as found: the caller then reaps and meets the error.
+ */
+static u32 ioq_reap_ready(const struct ioq *q, u32 n)
+{
+	u32 seq = q->used;
+	u16 f, id;
+
+	while (seq - q->used < n && seq != q->next) {
+		f = ioq_load_acquire(&ioq_desc_at(q, seq)->flags);
+		if ((f & IOQ_OWNER_MASK) != ioq_used_bits(q, seq))
+			break;
+		id = READ_ONCE(ioq_desc_at(q, seq)->id);
+		if (id >= q->count || !q->slots[id].ndesc)
+			return n;
+		seq += q->slots[id].ndesc;
+	}
+	return seq - q->used;
+}
+
+/*
+ * Producer about to sleep until its consumer has completed n descriptors,
+ * counted from the oldest not reaped (at most those in flight): a sender
+ * that stopped on a full ring waits for room for a batch, not for the first
+ * completion. True when it is safe to sleep, false when that many are
+ * completed already. n <= 1 is ioq_arm().
+ */
+bool ioq_arm_reap(struct ioq *q, u32 n)
+{
+	if (n > q->next - q->used)
+		n = q->next - q->used;
+	if (q->role != IOQ_PRODUCER || n <= 1)
+		return ioq_arm(q);
+	shm_signal_arm(q->own_sig, &q->sig, q->used + n - 1);
+	ioq_mb();
+	return ioq_reap_ready(q, n) < n;
+}
+
+/*
  * ioq_arm() after polling the ring up to spins times: a side that would
  * otherwise sleep and be kicked right away (its peer was about to post)
  * stays awake for a moment instead, as vhost's busyloop_timeout does. Each

@@ -108,6 +108,7 @@ void ioq_publish(struct ioq *q);
 bool ioq_kick(struct ioq *q);
 int ioq_reap(struct ioq *q, void **ret_cookie, u32 *ret_len);
 bool ioq_reap_empty(struct ioq *q);
+bool ioq_arm_reap(struct ioq *q, u32 n);
 u32 ioq_free_slots(const struct ioq *q);
 
 /* Consumer */

@@ -447,6 +447,46 @@ static void test_signal_completion(void **state)
 	assert_false(ioq_arm(&f->prod));	/* two completions are waiting */
 }
 
+/*
+ * A producer waiting for n completions is signalled at the n-th, counted in
+ * descriptors (a chain counts its length), and does not sleep when they are
+ * there already; n beyond what is in flight waits for all of it.
+ */
+static void test_signal_arm_reap(void **state)
+{
+	struct fixture *f = *state;
+	struct ioq_buf chain[2] = { { .offset = 0, .len = 1 }, { .offset = 1, .len = 1 } };
+	int i;
+
+	for (i = 0; i < 4; i++)
+		assert_int_equal(post1(f, 0, 1, 0, &f->area[i]), 0);
+	assert_int_equal(ioq_post(&f->prod, chain, 2, &f->area[4], 0), 0);
+	assert_true(ioq_arm_reap(&f->prod, 3));
+	assert_int_equal(f->ring->prod_sig.event_idx, 2);
+	serve1(f, 0);
+	serve1(f, 0);
+	assert_false(ioq_notify(&f->cons));
+	serve1(f, 0);
+	assert_true(ioq_notify(&f->cons));
+	assert_false(ioq_arm_reap(&f->prod, 3));
+	assert_true(ioq_arm_reap(&f->prod, 4));
+	for (i = 0; i < 3; i++)
+		expect_reap(f, &f->area[i], 0);
+
+	/* One buffer and the chain in flight: three descriptors. */
+	assert_true(ioq_arm_reap(&f->prod, 3));
+	assert_int_equal(f->ring->prod_sig.event_idx, 5);
+	serve1(f, 0);
+	assert_false(ioq_notify(&f->cons));
+	serve1(f, 0);
+	assert_true(ioq_notify(&f->cons));
+	assert_false(ioq_arm_reap(&f->prod, 3));
+	assert_false(ioq_arm_reap(&f->prod, 100));
+	expect_reap(f, &f->area[3], 0);
+	expect_reap(f, &f->area[4], 0);
+	assert_true(ioq_arm_reap(&f->prod, 100));
+}
+
 /* Whatever the peer writes into the signal block only changes the decision. */
 static void test_signal_garbage(void **state)
 {
@@ -650,7 +690,10 @@ static void test_bad_used_id_range(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(post1(f, 0, 8, IOQ_DESC_F_WRITE, NULL), 0);
+	assert_int_equal(post1(f, 0, 8, IOQ_DESC_F_WRITE, NULL), 0);
 	complete_raw(f, 0, COUNT, 0, IOQ_DESC_F_AVAIL | IOQ_DESC_F_USED);
+	/* A waiter for both does not sleep: it must reap and see the error. */
+	assert_false(ioq_arm_reap(&f->prod, 2));
 	expect_reap_fails(f, IOQ_ERR_ID);
 }
 
@@ -761,6 +804,7 @@ int main(void)
 		T(test_signal_batch),
 		T(test_signal_disarm),
 		T(test_signal_completion),
+		T(test_signal_arm_reap),
 		T(test_signal_garbage),
 		T(test_bad_desc_flags),
 		T(test_bad_offset),
