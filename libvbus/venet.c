@@ -6,11 +6,15 @@
  * Shared memory layout of one venet connection, all in the one area the
  * kernel allocates (VBUS_IOC_SHM) and we map:
  *
- *   rx ring | tx ring | rx buffers (rx_bufs x rx_buf_len) | tx buffers (tx_bufs x VENET_TX_BUF)
+ *   rx ring | tx ring | rx buffers (rx_bufs x rx_buf_len) | tx area (VENET_TX_AREA)
  *
  * An rx buffer is a chain of VENET_SEG-byte descriptors, enough for the MTU
  * at open time plus an Ethernet header and a VLAN tag, adjacent in memory so
- * that a received frame is contiguous. A tx buffer is one descriptor.
+ * that a received frame is contiguous. A tx frame is one descriptor into the
+ * tx area, which is a FIFO: frames are packed back to back (VENET_TX_ALIGN)
+ * in the order they are posted, so that small ones share pages and cache
+ * lines on both sides, and one that does not fit before the end goes to the
+ * start. A frame's bytes are reused once it and every older frame came back.
  */
 #include <endian.h>
 #include <errno.h>
@@ -33,8 +37,15 @@
 
 #define VENET_RING		1024		/* descriptors per ring */
 #define VENET_SEG		2048		/* rx descriptor size */
-#define VENET_TX_BUF		9216		/* one frame up to VENET_FRAME_MAX */
-#define VENET_TX_BUFS		512
+#define VENET_TX_BUF		9216		/* the largest tx frame, header included */
+#define VENET_TX_BUFS		512		/* tx frames in flight at most */
+#define VENET_TX_AREA		(VENET_TX_BUFS * VENET_TX_BUF)
+#define VENET_TX_ALIGN		64
+
+struct venet_txslot {
+	uint32_t off;			/* the frame's place in the tx area */
+	bool done;			/* the host completed it */
+};
 
 struct vbus_client {
 	int fd;
@@ -53,8 +64,10 @@ struct vbus_venet {
 	unsigned int rx_segs;		/* descriptors per rx buffer */
 	unsigned int rx_bufs;
 	uint8_t *rx_area, *tx_area;
-	unsigned int *tx_free;		/* stack of free tx buffers */
-	unsigned int n_tx_free;
+	struct venet_txslot *tx_slots;	/* frames in flight, by post order */
+	uint32_t tx_head, tx_tail;	/* frames posted, frames released (free-running) */
+	uint32_t tx_next;		/* where the next frame goes in the tx area */
+	bool tx_stopped;		/* ran out: no send until half the slots are free */
 	unsigned int *rx_held;		/* rx buffers handed out by the last recv */
 	unsigned int n_rx_held;
 };
@@ -178,7 +191,7 @@ static int venet_post_rx(struct vbus_venet *v, unsigned int b, unsigned int flag
 static int venet_setup_rings(struct vbus_venet *v)
 {
 	uint64_t ring_sz = (IOQ_RING_SIZE(VENET_RING) + 4095) & ~4095ULL;
-	uint64_t rx_len, tx_len = (uint64_t)VENET_TX_BUFS * VENET_TX_BUF;
+	uint64_t rx_len, tx_len = VENET_TX_AREA;
 	struct vbus_shm shm = { 0 };
 	unsigned int i;
 	int ret;
@@ -209,12 +222,10 @@ static int venet_setup_rings(struct vbus_venet *v)
 	if (ret)
 		return ret;
 
-	v->tx_free = calloc(VENET_TX_BUFS, sizeof(*v->tx_free));
+	v->tx_slots = calloc(VENET_TX_BUFS, sizeof(*v->tx_slots));
 	v->rx_held = calloc(v->rx_bufs, sizeof(*v->rx_held));
-	if (!v->tx_free || !v->rx_held)
+	if (!v->tx_slots || !v->rx_held)
 		return -ENOMEM;
-	for (i = 0; i < VENET_TX_BUFS; i++)
-		v->tx_free[v->n_tx_free++] = VENET_TX_BUFS - 1 - i;
 	for (i = 0; i < v->rx_bufs; i++) {
 		ret = venet_post_rx(v, i, IOQ_POST_HOLD);
 		if (ret)
@@ -244,7 +255,7 @@ VBUS_EXPORT void vbus_venet_free(struct vbus_venet *v)
 		close(v->call_fd);
 	if (v->fd >= 0)
 		close(v->fd);
-	free(v->tx_free);
+	free(v->tx_slots);
 	free(v->rx_held);
 	free(v);
 }
@@ -315,13 +326,54 @@ VBUS_EXPORT unsigned int vbus_venet_get_mtu(const struct vbus_venet *v)
 	return v->cfg.mtu;
 }
 
+static uint32_t venet_tx_inflight(const struct vbus_venet *v)
+{
+	return v->tx_head - v->tx_tail;
+}
+
+/* Take the host's completions; release the oldest frames that came back. */
 static void venet_reap_tx(struct vbus_venet *v)
 {
 	void *cookie;
 	uint32_t len;
 
 	while (ioq_reap(&v->txq, &cookie, &len) > 0)
-		v->tx_free[v->n_tx_free++] = (unsigned int)(uintptr_t)cookie - 1;
+		v->tx_slots[(uintptr_t)cookie - 1].done = true;
+	while (venet_tx_inflight(v) && v->tx_slots[v->tx_tail % VENET_TX_BUFS].done) {
+		v->tx_slots[v->tx_tail % VENET_TX_BUFS].done = false;
+		v->tx_tail++;
+	}
+}
+
+/*
+ * Where len bytes (a multiple of VENET_TX_ALIGN) go in the tx area, or -1
+ * when they must wait. In flight are [tail, next) when next > tail, else,
+ * wrapped, [tail, end) and [0, next): full when next == tail.
+ */
+static int64_t venet_tx_place(const struct vbus_venet *v, uint32_t len)
+{
+	uint32_t tail;
+
+	if (!venet_tx_inflight(v))
+		return 0;
+	if (venet_tx_inflight(v) == VENET_TX_BUFS)
+		return -1;
+	tail = v->tx_slots[v->tx_tail % VENET_TX_BUFS].off;
+	if (v->tx_next > tail) {
+		if (v->tx_next + len <= VENET_TX_AREA)
+			return v->tx_next;
+		if (len <= tail)
+			return 0;
+		return -1;
+	}
+	if (v->tx_next + len <= tail)
+		return v->tx_next;
+	return -1;
+}
+
+static size_t venet_txhdr_len(const struct vbus_venet *v)
+{
+	return v->cfg.caps & VENET_CAP_TXOFF ? sizeof(struct venet_txhdr) : 0;
 }
 
 /* With VENET_CAP_TXOFF each frame starts with its header, all zero without offloads. */
@@ -330,7 +382,7 @@ static size_t venet_put_txhdr(struct vbus_venet *v, uint8_t *to,
 {
 	struct venet_txhdr h = { 0 };
 
-	if (!(v->cfg.caps & VENET_CAP_TXOFF))
+	if (!venet_txhdr_len(v))
 		return 0;
 	if (off) {
 		h.flags = off->csum ? VENET_TXHDR_F_CSUM : 0;
@@ -351,32 +403,42 @@ static int venet_send(struct vbus_venet *v, const struct iovec *frames,
 	int ret = 0;
 
 	venet_reap_tx(v);
+	/* Once out of room, wait for half the ring: the host gets whole batches. */
+	if (v->tx_stopped && venet_tx_inflight(v) > VENET_TX_BUFS / 2)
+		return -EAGAIN;
+	v->tx_stopped = false;
 	for (i = 0; i < n; i++) {
 		size_t max = off && off[i].gso_type ? VENET_TX_BUF - sizeof(struct venet_txhdr) :
 			     v->cfg.frame_max;
 		struct ioq_buf buf = { 0 };
-		unsigned int b;
+		uint32_t slot = v->tx_head % VENET_TX_BUFS, size;
+		int64_t at;
 
 		if (frames[i].iov_len > max || frames[i].iov_len < 14) {
 			ret = -EMSGSIZE;
 			break;
 		}
-		if (!v->n_tx_free) {
+		size = venet_txhdr_len(v) + frames[i].iov_len;
+		size = (size + VENET_TX_ALIGN - 1) & ~(uint32_t)(VENET_TX_ALIGN - 1);
+		at = venet_tx_place(v, size);
+		if (at < 0) {
+			v->tx_stopped = true;
 			ret = -EAGAIN;
 			break;
 		}
-		b = v->tx_free[--v->n_tx_free];
-		buf.offset = (uint64_t)b * VENET_TX_BUF;
-		buf.len = venet_put_txhdr(v, v->tx_area + buf.offset, off ? &off[i] : NULL);
-		memcpy(v->tx_area + buf.offset + buf.len, frames[i].iov_base, frames[i].iov_len);
+		buf.offset = at;
+		buf.len = venet_put_txhdr(v, v->tx_area + at, off ? &off[i] : NULL);
+		memcpy(v->tx_area + at + buf.len, frames[i].iov_base, frames[i].iov_len);
 		buf.len += frames[i].iov_len;
-		ret = ioq_post(&v->txq, &buf, 1, (void *)(uintptr_t)(b + 1), IOQ_POST_HOLD);
+		ret = ioq_post(&v->txq, &buf, 1, (void *)(uintptr_t)(slot + 1), IOQ_POST_HOLD);
 		if (ret) {
-			v->n_tx_free++;
 			if (ret == -ENOSPC)
 				ret = -EAGAIN;
 			break;
 		}
+		v->tx_slots[slot].off = at;
+		v->tx_head++;
+		v->tx_next = at + size;
 	}
 	if (ioq_kick(&v->txq)) {
 		uint64_t one = 1;
@@ -451,14 +513,14 @@ VBUS_EXPORT int vbus_venet_recv(struct vbus_venet *v, struct iovec *frames, unsi
 /* Arm what we would wait for; true when it is safe to sleep. */
 static bool venet_arm(struct vbus_venet *v)
 {
-	bool idle = ioq_arm(&v->rxq), was_full = !v->n_tx_free;
+	bool idle = ioq_arm(&v->rxq);
 
 	venet_reap_tx(v);
-	if (was_full && v->n_tx_free)
+	if (!v->tx_stopped)
+		return idle;
+	if (venet_tx_inflight(v) <= VENET_TX_BUFS / 2)
 		return false;	/* the room a sender waits for is there */
-	if (!v->n_tx_free)
-		idle = ioq_arm(&v->txq) && idle;
-	return idle;
+	return ioq_arm_reap(&v->txq, venet_tx_inflight(v) - VENET_TX_BUFS / 2) && idle;
 }
 
 VBUS_EXPORT int vbus_venet_wait(struct vbus_venet *v, int timeout_ms)
