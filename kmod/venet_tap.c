@@ -31,6 +31,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <linux/virtio_net.h>
+#include <net/page_pool.h>
 #include <uapi/linux/vbus.h>
 #include <uapi/linux/vbus_venet.h>
 
@@ -74,6 +75,7 @@ struct venet_dev {
 struct venet_priv {
 	struct venet_dev *vd;
 	struct napi_struct napi;
+	struct page_pool *pool;		/* heads of the skbs NAPI builds */
 };
 
 /* A ring broke the protocol: count it once and take the carrier down. */
@@ -198,6 +200,39 @@ static bool venet_txoff(struct sk_buff *skb, unsigned int mtu_frame)
 }
 
 /*
+ * An skb for a frame of len bytes. Heads up to a page are fragments of the
+ * device's page pool: the stack hands each page back when the last skb on
+ * it is freed (skb_mark_for_recycle), so that a small frame costs neither a
+ * page allocation nor clearing one (init_on_alloc). napi_alloc_skb() would
+ * spend a cleared order-0 page on every four frames under about 700 bytes.
+ * Larger heads (segments, jumbo frames) come from napi_alloc_skb().
+ */
+static struct sk_buff *venet_alloc_skb(struct napi_struct *napi, unsigned int len)
+{
+	struct page_pool *pool = ((struct venet_priv *)netdev_priv(napi->dev))->pool;
+	unsigned int size = SKB_HEAD_ALIGN(NET_SKB_PAD + NET_IP_ALIGN + len);
+	unsigned int offset;
+	struct sk_buff *skb;
+	struct page *page;
+	void *data;
+
+	if (size > PAGE_SIZE)
+		return napi_alloc_skb(napi, len);
+	page = page_pool_dev_alloc_frag(pool, &offset, size);
+	if (!page)
+		return NULL;
+	data = page_address(page) + offset;
+	skb = napi_build_skb(data, size);
+	if (!skb) {
+		page_pool_put_full_page(pool, page, true);
+		return NULL;
+	}
+	skb_mark_for_recycle(skb);
+	skb_reserve(skb, NET_SKB_PAD + NET_IP_ALIGN);
+	return skb;
+}
+
+/*
  * Client to host: one frame of the tx ring as an skb, or NULL (dropped and
  * counted). Its length is added to *bytes.
  */
@@ -215,13 +250,13 @@ static struct sk_buff *venet_inject(struct net_device *ndev, struct napi_struct 
 		len += e->sg[i].len;
 	if (e->wlen || len < hlen + ETH_HLEN || len > max)
 		goto out_bad;
-	skb = napi_alloc_skb(napi, len);
+	skb = venet_alloc_skb(napi, len);
 	if (!skb) {
 		dev_core_stats_rx_dropped_inc(ndev);
 		return NULL;
 	}
 	for (i = 0; i < e->ndesc; i++)
-		skb_put_data(skb, e->sg[i].addr, e->sg[i].len);
+		__skb_put_data(skb, e->sg[i].addr, e->sg[i].len);
 	if (txoff && !venet_txoff(skb, mtu_frame)) {
 		kfree_skb(skb);
 		goto out_bad;
@@ -319,13 +354,30 @@ static int venet_stop(struct net_device *ndev)
 
 static int venet_init(struct net_device *ndev)
 {
+	struct venet_priv *p = netdev_priv(ndev);
+	struct page_pool_params pp = {
+		.flags = PP_FLAG_PAGE_FRAG,
+		.pool_size = 1024,
+		.nid = NUMA_NO_NODE,
+	};
+
+	p->pool = page_pool_create(&pp);
+	if (IS_ERR(p->pool))
+		return PTR_ERR(p->pool);
 	ndev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
-	return ndev->tstats ? 0 : -ENOMEM;
+	if (!ndev->tstats) {
+		page_pool_destroy(p->pool);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 static void venet_uninit(struct net_device *ndev)
 {
+	struct venet_priv *p = netdev_priv(ndev);
+
 	free_percpu(ndev->tstats);
+	page_pool_destroy(p->pool);
 }
 
 static const struct net_device_ops venet_netdev_ops = {
