@@ -32,6 +32,11 @@ struct vbus_conn;
  * @kick: the client signalled queue @queue through its kick eventfd
  *	(optional). Runs in atomic context, possibly before the class set up
  *	its data path and never after @disconnect returned.
+ * @kick_sync: the client kicked queue @queue with VBUS_IOC_KICK (optional;
+ *	@kick is called instead when absent). Runs in the client's process
+ *	context under the connection's lock, serialised against @call and
+ *	@disconnect, possibly before the class set up its data path; may do
+ *	the queue's work there and then.
  *
  * Callbacks run in process context and may sleep. @connect and @disconnect
  * run with vbus_lock held: they must not call back into vbus. @call runs
@@ -49,6 +54,7 @@ struct vbus_class {
 	long (*call)(struct vbus_device *vdev, struct vbus_conn *conn, u32 func,
 		     void *buf, size_t len, size_t size);
 	void (*kick)(struct vbus_device *vdev, struct vbus_conn *conn, u32 queue);
+	void (*kick_sync)(struct vbus_device *vdev, struct vbus_conn *conn, u32 queue);
 
 	/* private to vbus.ko */
 	struct list_head list;

@@ -8,10 +8,12 @@ lib.bash's expect_errno can match them.
 import ctypes
 import errno
 import fcntl
+import json
 import os
 import select
 import socket
 import struct
+import subprocess
 import sys
 import threading
 import time
@@ -31,6 +33,7 @@ def _ioc(d, nr, size):
 VBUS_IOC_LIST = _ioc(3, 0x00, 16)
 VBUS_IOC_OPEN = _ioc(1, 0x01, 8)
 VBUS_IOC_CALL = _ioc(3, 0x10, 24)
+VBUS_IOC_KICK = _ioc(0, 0x22, 0)
 
 
 class DevInfo(ctypes.Structure):
@@ -119,6 +122,16 @@ def cmd_ioctl_errors(bus):
     expect_oserror(errno.EINVAL, dev_call, dfd, "x", 99)
     expect_oserror(errno.EFAULT, fcntl.ioctl, dfd, VBUS_IOC_CALL, struct.pack("IIQII", 0, 0, 8, 4, 4))
     expect_oserror(errno.ENOTTY, fcntl.ioctl, dfd, VBUS_IOC_LIST, bytes(16))
+    expect_oserror(errno.ENOTTY, fcntl.ioctl, fd, VBUS_IOC_KICK, 0)
+    expect_oserror(errno.EINVAL, fcntl.ioctl, dfd, VBUS_IOC_KICK, 8)
+    expect_oserror(errno.EINVAL, fcntl.ioctl, dfd, VBUS_IOC_KICK, -1)
+    # A class without kick callbacks (test-echo): counted, nothing else.
+    fcntl.ioctl(dfd, VBUS_IOC_KICK, 7)
+    fcntl.ioctl(dfd, VBUS_IOC_KICK, 0)
+    out = subprocess.run(["vbusctl", "-j", "stats", "bus", bus], capture_output=True, text=True,
+                         check=True).stdout
+    qnotify = [m["stats"]["qnotify"] for m in json.loads(out) if m["pid"] == os.getpid()]
+    check(qnotify == [2], "VBUS_IOC_KICK counted in qnotify: %r" % qnotify)
     expect_oserror(errno.EINVAL, os.read, fd, 8)
     expect_oserror(errno.EAGAIN, os.read, os.open("/dev/vbus/" + bus, os.O_RDWR | os.O_NONBLOCK), EVENT_SIZE)
     total, devs = bus_list(fd, 0)
@@ -154,6 +167,7 @@ def cmd_events(bus, dev):
     evs = read_events(fd)
     check(evs == [(EVENT_DEVICE_DEL, dev_id, "test-echo")], "del event: %r" % evs)
     expect_oserror(errno.ENODEV, dev_call, dfd, "ping")
+    expect_oserror(errno.ENODEV, fcntl.ioctl, dfd, VBUS_IOC_KICK, 0)
     check(dp.poll(0) == [(dfd, select.POLLHUP)], "dead device fd polls EPOLLHUP")
     expect_oserror(errno.ENOENT, dev_open, fd, dev_id)
     os.rmdir("%s/instances/%s" % (CONFIGFS, bus))

@@ -118,7 +118,16 @@ struct vbus_signal {
 	__u32	flags;			/* must be 0 */
 };
 
+/*
+ * VBUS_IOC_KICK, with the queue number as its argument: kicks that queue as
+ * a write to its kick eventfd would, from the caller's own context, where
+ * the device class may do the queue's work before the call returns
+ * (venet-tap hands the client's frames to the host stack, as a write to a
+ * tap device does) instead of waking a thread of its own. Counted as a kick;
+ * needs no kick eventfd.
+ */
 #define VBUS_IOC_SHM		_IOW(VBUS_IOC_MAGIC, 0x20, struct vbus_shm)
 #define VBUS_IOC_SIGNAL		_IOW(VBUS_IOC_MAGIC, 0x21, struct vbus_signal)
+#define VBUS_IOC_KICK		_IO(VBUS_IOC_MAGIC, 0x22)
 
 #endif /* _UAPI_LINUX_VBUS_H */
