@@ -600,6 +600,31 @@ static void venet_kick(struct vbus_device *vdev, struct vbus_conn *conn, u32 que
 		netif_wake_queue(vd->ndev);
 }
 
+/*
+ * VBUS_IOC_KICK: the client's own thread does the work (under the
+ * connection's lock: the link stays as it is). tx: the ring's NAPI poll
+ * runs here unless the NAPI thread has it, so that the frames reach the
+ * stack before the call returns, without waking that thread, as a write to
+ * a tap device does; what one budget leaves goes to the thread. rx: the
+ * queue wakes here, and its qdisc runs when BHs are enabled again.
+ */
+static void venet_kick_sync(struct vbus_device *vdev, struct vbus_conn *conn, u32 queue)
+{
+	struct venet_dev *vd = vbus_device_priv(vdev);
+	struct venet_client *c = vbus_conn_priv(conn);
+	struct napi_struct *napi;
+
+	if (!c || !READ_ONCE(c->up))
+		return;
+	napi = &((struct venet_priv *)netdev_priv(vd->ndev))->napi;
+	local_bh_disable();
+	if (queue != VENET_QUEUE_TX)
+		venet_kick(vdev, conn, queue);
+	else if (napi_schedule_prep(napi) && venet_poll(napi, NAPI_POLL_WEIGHT) == NAPI_POLL_WEIGHT)
+		__napi_schedule(napi);
+	local_bh_enable();
+}
+
 static int venet_connect(struct vbus_device *vdev, struct vbus_conn *conn)
 {
 	struct venet_dev *vd = vbus_device_priv(vdev);
@@ -955,6 +980,7 @@ static struct vbus_class venet_class = {
 	.disconnect	= venet_disconnect,
 	.call		= venet_call,
 	.kick		= venet_kick,
+	.kick_sync	= venet_kick_sync,
 };
 
 /* Attributes backed by the netdev change through ip(8) too: announce them. */

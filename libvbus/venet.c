@@ -54,8 +54,6 @@ struct vbus_client {
 struct vbus_venet {
 	int fd;				/* device fd */
 	int call_fd;			/* eventfd: the host signals rx and tx completions */
-	int kick_fd;			/* eventfd: we signal new tx frames */
-	int rx_kick_fd;			/* eventfd: we signal new rx buffers (VENET_CAP_RXWAIT) */
 	int ep_fd;			/* epoll of call_fd and fd: the pollable fd */
 	uint8_t *shm;
 	size_t shm_len;
@@ -122,27 +120,32 @@ static int venet_ioctl(int fd, unsigned long req, void *arg)
 	return ioctl(fd, req, arg) < 0 ? -errno : 0;
 }
 
+/*
+ * Wake the host for a queue: it takes our tx frames through its stack, or
+ * restarts its queue for our rx buffers, within this call.
+ */
+static int venet_kick(struct vbus_venet *v, uint32_t queue)
+{
+	return ioctl(v->fd, VBUS_IOC_KICK, (unsigned long)queue);
+}
+
+/*
+ * One call eventfd for both queues, no kick eventfd: we kick with
+ * VBUS_IOC_KICK (venet_kick()), so that the host does the work in our own
+ * system call instead of waking a thread of its own.
+ */
 static int venet_setup_signals(struct vbus_venet *v)
 {
 	struct vbus_signal rx = { .queue = VENET_QUEUE_RX, .kick = -1 };
-	struct vbus_signal tx = { .queue = VENET_QUEUE_TX };
+	struct vbus_signal tx = { .queue = VENET_QUEUE_TX, .kick = -1 };
 	struct epoll_event ev = { .events = EPOLLIN };
 	int ret;
 
 	v->call_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	v->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	v->ep_fd = epoll_create1(EPOLL_CLOEXEC);
-	if (v->call_fd < 0 || v->kick_fd < 0 || v->ep_fd < 0)
+	if (v->call_fd < 0 || v->ep_fd < 0)
 		return -errno;
-	/* The host stops and waits when we have no rx buffer posted: kick it when we post. */
-	if (v->cfg.caps & VENET_CAP_RXWAIT) {
-		v->rx_kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (v->rx_kick_fd < 0)
-			return -errno;
-		rx.kick = v->rx_kick_fd;
-	}
 	rx.call = tx.call = v->call_fd;
-	tx.kick = v->kick_fd;
 	ret = venet_ioctl(v->fd, VBUS_IOC_SIGNAL, &rx);
 	if (!ret)
 		ret = venet_ioctl(v->fd, VBUS_IOC_SIGNAL, &tx);
@@ -247,10 +250,6 @@ VBUS_EXPORT void vbus_venet_free(struct vbus_venet *v)
 		munmap(v->shm, v->shm_len);
 	if (v->ep_fd >= 0)
 		close(v->ep_fd);
-	if (v->kick_fd >= 0)
-		close(v->kick_fd);
-	if (v->rx_kick_fd >= 0)
-		close(v->rx_kick_fd);
 	if (v->call_fd >= 0)
 		close(v->call_fd);
 	if (v->fd >= 0)
@@ -287,7 +286,7 @@ VBUS_EXPORT int vbus_venet_open(struct vbus_client *c, uint32_t id, struct vbus_
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	v->call_fd = v->kick_fd = v->rx_kick_fd = v->ep_fd = -1;
+	v->call_fd = v->ep_fd = -1;
 	v->fd = ioctl(c->fd, VBUS_IOC_OPEN, &req);
 	if (v->fd < 0) {
 		ret = -errno;
@@ -440,12 +439,8 @@ static int venet_send(struct vbus_venet *v, const struct iovec *frames,
 		v->tx_head++;
 		v->tx_next = at + size;
 	}
-	if (ioq_kick(&v->txq)) {
-		uint64_t one = 1;
-
-		if (write(v->kick_fd, &one, sizeof(one)) < 0)
-			return -errno;
-	}
+	if (ioq_kick(&v->txq) && venet_kick(v, VENET_QUEUE_TX) < 0)
+		return -errno;
 	return i ? (int)i : ret;
 }
 
@@ -501,12 +496,10 @@ VBUS_EXPORT int vbus_venet_recv(struct vbus_venet *v, struct iovec *frames, unsi
 		got++;
 	}
 	/* Publish the reposted buffers; the host may be waiting for them (RXWAIT). */
-	if (ioq_kick(&v->rxq) && v->rx_kick_fd >= 0) {
-		uint64_t one = 1;
-
-		if (write(v->rx_kick_fd, &one, sizeof(one)) < 0 && !got)
-			return -errno;
-	}
+	/* The host waits for rx buffers only with VENET_CAP_RXWAIT. */
+	if (ioq_kick(&v->rxq) && (v->cfg.caps & VENET_CAP_RXWAIT) &&
+	    venet_kick(v, VENET_QUEUE_RX) < 0 && !got)
+		return -errno;
 	return got;
 }
 

@@ -1,6 +1,7 @@
 # venet-tap against a hostile client: bad ring registrations, a huge length,
 # a bad offset, an endless chain, then random ring and buffer contents and
-# random kicks under traffic; a client without VENET_CAP_RXWAIT that posts
+# random kicks (eventfd, and VBUS_IOC_KICK, whose NAPI poll runs in the
+# test's own thread) under traffic; a client without VENET_CAP_RXWAIT that posts
 # too few rx buffers (overruns, counted) and one with it that never posts
 # or kicks (the queue waits, nothing is lost to overruns, disconnecting
 # frees it). The host must refuse or stop the ring, count it, keep running
@@ -26,6 +27,7 @@ sys.stdout = sys.stderr  # expect discards stdout: show the steps
 
 SHM = vbus._ioc(1, 0x20, 16)
 SIGNAL = vbus._ioc(1, 0x21, 16)
+KICK = vbus.VBUS_IOC_KICK
 NEGCAP, QREG, LINKUP = 0, 1, 2
 D = "/sys/vbus/devices/vh0/"
 SIZE = 1 << 20
@@ -228,7 +230,13 @@ while time.time() < end:
                  rnd.choice((64, 9018, rnd.getrandbits(32))),
                  rnd.choice((0x80, 0x8000, 0x8080, 0x82, 0x81)) | rnd.getrandbits(1),
                  rnd.getrandbits(16))
-        os.eventfd_write(c[3], 1)
+        # the tx kick through its eventfd, or in this thread (the NAPI poll runs
+        # here), or another queue's
+        k = rnd.randrange(4)
+        if k == 0:
+            os.eventfd_write(c[3], 1)
+        else:
+            fcntl.ioctl(c[1], KICK, (1, 1, 0)[k - 1])
         host_send(4)
     close(c)
     rounds += 1
