@@ -2,11 +2,11 @@
 # tap (read/write on /dev/net/tun), same host stack, same frames, same run.
 # Client to host: the client sends N broadcast frames, rate measured by the
 # client. Host to client: pktgen sends N frames into the netdev, the client
-# counts what it receives per second. Round trip: rtt.py through the
-# netdev to an echo client.
+# counts what it receives per second. Round trip: pkt-rtt through the
+# netdev to an echo client (the median).
 set -e
 N=${VENET_BENCH_COUNT:-1000000}
-RTT_N=${VENET_BENCH_RTT:-2000}
+RTT_N=${VENET_BENCH_RTT:-3000}
 CFG=/sys/kernel/config/vbus
 modprobe venet-tap
 modprobe pktgen
@@ -62,12 +62,19 @@ for size in 64 1500; do
 	R[tap_rx_$size]=$(field pps < /tmp/t.out)
 done
 
-# round trip at low load
-./venet-count vb 0 echo 30 > /tmp/ve.out & c=$!; carrier vb0
-rtt_v=$(python3 rtt.py vb0 $RTT_N); kill $c 2>/dev/null; wait $c || true
-./tap-count tb0 echo 30 > /tmp/te.out & c=$!; sleep 0.5
-rtt_t=$(python3 rtt.py tb0 $RTT_N); kill $c 2>/dev/null; wait $c || true
-echo "rtt (us, lost): venet $rtt_v, tap $rtt_t"
+# round trip at low load: three rounds, alternating, both echo clients up;
+# the median of the three medians
+./venet-count vb 0 echo 120 > /tmp/ve.out & cv=$!; carrier vb0
+./tap-count tb0 echo 120 > /tmp/te.out & ct=$!; sleep 0.5
+rv=() rt=()
+for round in 1 2 3; do
+	out=$(./pkt-rtt vb0 $(( RTT_N / 3 ))); echo "rtt venet (us): $out"; rv+=($(field median <<< "$out"))
+	out=$(./pkt-rtt tb0 $(( RTT_N / 3 ))); echo "rtt tap   (us): $out"; rt+=($(field median <<< "$out"))
+done
+kill $cv $ct 2>/dev/null; wait $cv $ct || true
+mid() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
+rtt_v=$(mid "${rv[@]}") rtt_t=$(mid "${rt[@]}")
+echo "rtt median of medians (us): venet $rtt_v tap $rtt_t"
 
 ratio() { python3 -c "print('%.2f' % ($1 / $2 if $2 else 0))"; }
 for k in tx_64 rx_64 tx_1500 rx_1500; do
@@ -77,4 +84,4 @@ done
 worst=$(printf '%s\n' "${R[sys_tx_64]}" "${R[sys_rx_64]}" | sort -g | tail -1)
 echo "SUMMARY pps64_tx_vs_tap=$(ratio ${R[venet_tx_64]:-0} ${R[tap_tx_64]:-0})" \
 	"pps64_rx_vs_tap=$(ratio ${R[venet_rx_64]:-0} ${R[tap_rx_64]:-0})" \
-	"syscalls_per_pkt=$worst rtt_vs_tap=$(ratio ${rtt_v%% *} ${rtt_t%% *})"
+	"syscalls_per_pkt=$worst rtt_vs_tap=$(ratio ${rtt_v:-0} ${rtt_t:-0})"
