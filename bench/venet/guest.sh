@@ -20,11 +20,12 @@ ip link set tb0 up
 
 field() { awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'; }
 carrier() { for i in $(seq 100); do [ "$(cat /sys/class/net/$1/carrier)" = 1 ] && return; sleep 0.05; done; }
-# System calls of the venet client per frame: a kick is one write(), a
-# delivered call one epoll_wait() and one read() (venet-count prints both
-# counters of its connection, from genl); everything else is shared memory.
+# System calls of the venet client per frame: a kick is one ioctl()
+# (VBUS_IOC_KICK), a delivered call one epoll_wait() (venet-count prints
+# both counters of its connection, from genl); everything else is shared
+# memory.
 sys_per_pkt() {	# FILE FRAMES
-	awk -v n="$2" '/^kicks/ { printf "%.4f", ($2 + 2 * $4) / (n ? n : 1) }' "$1"
+	awk -v n="$2" '/^kicks/ { printf "%.4f", ($2 + $4) / (n ? n : 1) }' "$1"
 }
 
 pktgen() {	# IFNAME COUNT SIZE

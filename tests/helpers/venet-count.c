@@ -11,8 +11,8 @@
  * Frames sent are broadcast, EtherType 0x88b5, numbered in their first
  * payload bytes. Prints "frames N seconds S pps P" (echo: "frames N"), then
  * "kicks K calls C": this connection's qnotify and qinject from genl, from
- * which bench/venet derives system calls per frame (a kick is one write(),
- * a call one epoll_wait() and one read()).
+ * which bench/venet derives system calls per frame (a kick is one ioctl(),
+ * a call one epoll_wait()).
  */
 #include <errno.h>
 #include <stdio.h>
