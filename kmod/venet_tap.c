@@ -12,7 +12,8 @@
  *    without it the frame is dropped and counted as an overrun.
  *  - tx (client to host): the client posts frames and kicks; NAPI takes up
  *    to its budget per poll, builds skbs and hands them to the stack, and
- *    re-arms the ring's shm-signal only when it runs dry.
+ *    re-arms the ring's shm-signal only when it runs dry. A kick by ioctl
+ *    (VBUS_IOC_KICK) runs that poll in the client's own system call.
  *
  * Everything in the rings is untrusted; the IOQ code checks it and stops a
  * ring at the first violation, after which the link goes down (counted).
