@@ -502,8 +502,7 @@ VBUS_EXPORT int vbus_venet_recv(struct vbus_venet *v, struct iovec *frames, unsi
 		frames[got].iov_len = len;
 		got++;
 	}
-	/* Publish the reposted buffers; the host may be waiting for them (RXWAIT). */
-	/* The host waits for rx buffers only with VENET_CAP_RXWAIT. */
+	/* Publish the reposted buffers; the host may wait for them (only with RXWAIT). */
 	if (ioq_kick(&v->rxq) && (v->cfg.caps & VENET_CAP_RXWAIT) &&
 	    venet_kick(v, VENET_QUEUE_RX) < 0 && !got)
 		return -errno;
