@@ -11,10 +11,9 @@
  * An rx buffer is a chain of VENET_SEG-byte descriptors, enough for the MTU
  * at open time plus an Ethernet header and a VLAN tag, adjacent in memory so
  * that a received frame is contiguous. A tx frame is one descriptor into the
- * tx area, which is a FIFO: frames are packed back to back (VENET_TX_ALIGN)
- * in the order they are posted, so that small ones share pages and cache
- * lines on both sides, and one that does not fit before the end goes to the
- * start. A frame's bytes are reused once it and every older frame came back.
+ * tx area, a FIFO (txfifo.h) in which frames are packed back to back
+ * (VENET_TX_ALIGN) in the order they are posted, so that small ones share
+ * pages and cache lines on both sides.
  */
 #include <endian.h>
 #include <errno.h>
@@ -32,6 +31,7 @@
 #include <linux/vbus_venet.h>
 
 #include "libvbus-private.h"
+#include "txfifo.h"
 #include "ioq/ioq.h"
 #include "vbus/vbus.h"
 
@@ -41,11 +41,6 @@
 #define VENET_TX_BUFS		512		/* tx frames in flight at most */
 #define VENET_TX_AREA		(VENET_TX_BUFS * VENET_TX_BUF)
 #define VENET_TX_ALIGN		64
-
-struct venet_txslot {
-	uint32_t off;			/* the frame's place in the tx area */
-	bool done;			/* the host completed it */
-};
 
 struct vbus_client {
 	int fd;
@@ -62,9 +57,7 @@ struct vbus_venet {
 	unsigned int rx_segs;		/* descriptors per rx buffer */
 	unsigned int rx_bufs;
 	uint8_t *rx_area, *tx_area;
-	struct venet_txslot *tx_slots;	/* frames in flight, by post order */
-	uint32_t tx_head, tx_tail;	/* frames posted, frames released (free-running) */
-	uint32_t tx_next;		/* where the next frame goes in the tx area */
+	struct txfifo tx;		/* the frames in the tx area */
 	bool tx_stopped;		/* ran out: no send until half the slots are free */
 	unsigned int *rx_held;		/* rx buffers handed out by the last recv */
 	unsigned int n_rx_held;
@@ -232,9 +225,8 @@ static int venet_setup_rings(struct vbus_venet *v)
 	if (ret)
 		return ret;
 
-	v->tx_slots = calloc(VENET_TX_BUFS, sizeof(*v->tx_slots));
 	v->rx_held = calloc(v->rx_bufs, sizeof(*v->rx_held));
-	if (!v->tx_slots || !v->rx_held)
+	if (txfifo_init(&v->tx, VENET_TX_BUFS, VENET_TX_AREA) < 0 || !v->rx_held)
 		return -ENOMEM;
 	for (i = 0; i < v->rx_bufs; i++) {
 		ret = venet_post_rx(v, i, IOQ_POST_HOLD);
@@ -261,7 +253,7 @@ VBUS_EXPORT void vbus_venet_free(struct vbus_venet *v)
 		close(v->call_fd);
 	if (v->fd >= 0)
 		close(v->fd);
-	free(v->tx_slots);
+	txfifo_free(&v->tx);
 	free(v->rx_held);
 	free(v);
 }
@@ -332,49 +324,14 @@ VBUS_EXPORT unsigned int vbus_venet_get_mtu(const struct vbus_venet *v)
 	return v->cfg.mtu;
 }
 
-static uint32_t venet_tx_inflight(const struct vbus_venet *v)
-{
-	return v->tx_head - v->tx_tail;
-}
-
-/* Take the host's completions; release the oldest frames that came back. */
+/* Take the host's completions; the frames they release free their bytes. */
 static void venet_reap_tx(struct vbus_venet *v)
 {
 	void *cookie;
 	uint32_t len;
 
 	while (ioq_reap(&v->txq, &cookie, &len) > 0)
-		v->tx_slots[(uintptr_t)cookie - 1].done = true;
-	while (venet_tx_inflight(v) && v->tx_slots[v->tx_tail % VENET_TX_BUFS].done) {
-		v->tx_slots[v->tx_tail % VENET_TX_BUFS].done = false;
-		v->tx_tail++;
-	}
-}
-
-/*
- * Where len bytes (a multiple of VENET_TX_ALIGN) go in the tx area, or -1
- * when they must wait. In flight are [tail, next) when next > tail, else,
- * wrapped, [tail, end) and [0, next): full when next == tail.
- */
-static int64_t venet_tx_place(const struct vbus_venet *v, uint32_t len)
-{
-	uint32_t tail;
-
-	if (!venet_tx_inflight(v))
-		return 0;
-	if (venet_tx_inflight(v) == VENET_TX_BUFS)
-		return -1;
-	tail = v->tx_slots[v->tx_tail % VENET_TX_BUFS].off;
-	if (v->tx_next > tail) {
-		if (v->tx_next + len <= VENET_TX_AREA)
-			return v->tx_next;
-		if (len <= tail)
-			return 0;
-		return -1;
-	}
-	if (v->tx_next + len <= tail)
-		return v->tx_next;
-	return -1;
+		txfifo_done(&v->tx, (uintptr_t)cookie - 1);
 }
 
 static size_t venet_txhdr_len(const struct vbus_venet *v)
@@ -410,14 +367,14 @@ static int venet_send(struct vbus_venet *v, const struct iovec *frames,
 
 	venet_reap_tx(v);
 	/* Once out of room, wait for half the ring: the host gets whole batches. */
-	if (v->tx_stopped && venet_tx_inflight(v) > VENET_TX_BUFS / 2)
+	if (v->tx_stopped && txfifo_inflight(&v->tx) > VENET_TX_BUFS / 2)
 		return -EAGAIN;
 	v->tx_stopped = false;
 	for (i = 0; i < n; i++) {
 		size_t max = off && off[i].gso_type ? VENET_TX_BUF - sizeof(struct venet_txhdr) :
 			     v->cfg.frame_max;
 		struct ioq_buf buf = { 0 };
-		uint32_t slot = v->tx_head % VENET_TX_BUFS, size;
+		uint32_t slot = txfifo_next_slot(&v->tx), size;
 		int64_t at;
 
 		if (frames[i].iov_len > max || frames[i].iov_len < 14) {
@@ -426,7 +383,7 @@ static int venet_send(struct vbus_venet *v, const struct iovec *frames,
 		}
 		size = venet_txhdr_len(v) + frames[i].iov_len;
 		size = (size + VENET_TX_ALIGN - 1) & ~(uint32_t)(VENET_TX_ALIGN - 1);
-		at = venet_tx_place(v, size);
+		at = txfifo_place(&v->tx, size);
 		if (at < 0) {
 			v->tx_stopped = true;
 			ret = -EAGAIN;
@@ -442,9 +399,7 @@ static int venet_send(struct vbus_venet *v, const struct iovec *frames,
 				ret = -EAGAIN;
 			break;
 		}
-		v->tx_slots[slot].off = at;
-		v->tx_head++;
-		v->tx_next = at + size;
+		txfifo_push(&v->tx, at, size);
 	}
 	if (ioq_kick(&v->txq) && venet_kick(v, VENET_QUEUE_TX) < 0)
 		return -errno;
@@ -517,9 +472,9 @@ static bool venet_arm(struct vbus_venet *v)
 	venet_reap_tx(v);
 	if (!v->tx_stopped)
 		return idle;
-	if (venet_tx_inflight(v) <= VENET_TX_BUFS / 2)
+	if (txfifo_inflight(&v->tx) <= VENET_TX_BUFS / 2)
 		return false;	/* the room a sender waits for is there */
-	return ioq_arm_reap(&v->txq, venet_tx_inflight(v) - VENET_TX_BUFS / 2) && idle;
+	return ioq_arm_reap(&v->txq, txfifo_inflight(&v->tx) - VENET_TX_BUFS / 2) && idle;
 }
 
 VBUS_EXPORT int vbus_venet_wait(struct vbus_venet *v, int timeout_ms)
