@@ -164,30 +164,6 @@ out_free:
 	return ret;
 }
 
-static long vbus_conn_kick(struct vbus_conn *conn, unsigned long queue)
-{
-	struct vbus_device *dev = conn->link->dev;
-	long ret = 0;
-
-	if (queue >= VBUS_QUEUES_MAX) {
-		pr_err_ratelimited("kick: invalid queue %lu\n", queue);
-		return -EINVAL;
-	}
-	mutex_lock(&conn->lock);
-	if (conn->dead) {
-		ret = -ENODEV;
-	} else {
-		atomic64_inc(&conn->member->stats.notify);
-		atomic64_inc(&conn->member->stats.qnotify);
-		if (dev->class->kick_sync)
-			dev->class->kick_sync(dev, conn, queue);
-		else if (dev->class->kick)
-			dev->class->kick(dev, conn, queue);
-	}
-	mutex_unlock(&conn->lock);
-	return ret;
-}
-
 static long vbus_conn_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	switch (cmd) {
@@ -198,7 +174,7 @@ static long vbus_conn_ioctl(struct file *file, unsigned int cmd, unsigned long a
 	case VBUS_IOC_SIGNAL:
 		return vbus_conn_signal_ioctl(file->private_data, (void __user *)arg);
 	case VBUS_IOC_KICK:
-		return vbus_conn_kick(file->private_data, arg);
+		return vbus_conn_kick_ioctl(file->private_data, arg);
 	default:
 		return -ENOTTY;
 	}

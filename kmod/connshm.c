@@ -12,7 +12,9 @@
  * Signals: per queue a kick eventfd (client to device; the class's kick
  * callback runs from the eventfd's wake-up, as KVM's irqfd and vhost's poll
  * do) and a call eventfd (device to client). The kick hooks are removed
- * before the class's disconnect callback runs, so no kick follows it.
+ * before the class's disconnect callback runs, so no kick follows it. A kick
+ * by ioctl (VBUS_IOC_KICK) reaches the class's kick_sync callback instead,
+ * in the client's own thread, under the connection's lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -76,22 +78,52 @@ int vbus_conn_mmap(struct file *file, struct vm_area_struct *vma)
 	return ret;
 }
 
+/*
+ * A kick of queue reached the device: count it and hand it to the class,
+ * to kick_sync when the client's own thread may do the work (sync), else
+ * to kick.
+ */
+static void vbus_conn_kicked(struct vbus_conn *conn, u32 queue, bool sync)
+{
+	const struct vbus_class *class = conn->link->dev->class;
+
+	atomic64_inc(&conn->member->stats.notify);
+	atomic64_inc(&conn->member->stats.qnotify);
+	if (sync && class->kick_sync)
+		class->kick_sync(conn->link->dev, conn, queue);
+	else if (class->kick)
+		class->kick(conn->link->dev, conn, queue);
+}
+
+/* VBUS_IOC_KICK: in the caller's context, under the connection's lock. */
+long vbus_conn_kick_ioctl(struct vbus_conn *conn, unsigned long queue)
+{
+	long ret = 0;
+
+	if (queue >= VBUS_QUEUES_MAX) {
+		pr_err_ratelimited("kick: invalid queue %lu\n", queue);
+		return -EINVAL;
+	}
+	mutex_lock(&conn->lock);
+	if (conn->dead)
+		ret = -ENODEV;
+	else
+		vbus_conn_kicked(conn, queue, true);
+	mutex_unlock(&conn->lock);
+	return ret;
+}
+
 /* Runs under the kick eventfd's wait-queue lock, in any context. */
 static int vbus_kick_wake(wait_queue_entry_t *wait, unsigned int mode, int sync, void *key)
 {
 	struct vbus_conn_queue *q = container_of(wait, struct vbus_conn_queue, wait);
-	struct vbus_conn *conn = q->conn;
-	struct vbus_device *dev = conn->link->dev;
 	u64 cnt;
 
 	if (!(key_to_poll(key) & EPOLLIN))
 		return 0;
 	/* Consume the count so that the eventfd never fills (as irqfd does). */
 	eventfd_ctx_do_read(q->kick, &cnt);
-	atomic64_inc(&conn->member->stats.notify);
-	atomic64_inc(&conn->member->stats.qnotify);
-	if (dev->class->kick)
-		dev->class->kick(dev, conn, q->index);
+	vbus_conn_kicked(q->conn, q->index, false);
 	return 0;
 }
 

@@ -199,6 +199,7 @@ void vbus_link_kill(struct vbus_link *link);
 /* connshm.c */
 long vbus_conn_shm_ioctl(struct vbus_conn *conn, void __user *argp);
 long vbus_conn_signal_ioctl(struct vbus_conn *conn, void __user *argp);
+long vbus_conn_kick_ioctl(struct vbus_conn *conn, unsigned long queue);
 int vbus_conn_mmap(struct file *file, struct vm_area_struct *vma);
 ssize_t vbus_conn_read(struct file *file, char __user *buf, size_t len, loff_t *ppos);
 void vbus_conn_signals_stop(struct vbus_conn *conn);
