@@ -41,6 +41,8 @@
 #define VENET_TX_BUFS		512		/* tx frames in flight at most */
 #define VENET_TX_AREA		(VENET_TX_BUFS * VENET_TX_BUF)
 #define VENET_TX_ALIGN		64
+/* A sender that ran out of room waits until no more than this are in flight. */
+#define VENET_TX_WAKE		(VENET_TX_BUFS / 2)
 
 struct vbus_client {
 	int fd;
@@ -58,7 +60,7 @@ struct vbus_venet {
 	unsigned int rx_bufs;
 	uint8_t *rx_area, *tx_area;
 	struct txfifo tx;		/* the frames in the tx area */
-	bool tx_stopped;		/* ran out: no send until half the slots are free */
+	bool tx_stopped;		/* ran out: no send until VENET_TX_WAKE in flight */
 	unsigned int *rx_held;		/* rx buffers handed out by the last recv */
 	unsigned int n_rx_held;
 };
@@ -367,7 +369,7 @@ static int venet_send(struct vbus_venet *v, const struct iovec *frames,
 
 	venet_reap_tx(v);
 	/* Once out of room, wait for half the ring: the host gets whole batches. */
-	if (v->tx_stopped && txfifo_inflight(&v->tx) > VENET_TX_BUFS / 2)
+	if (v->tx_stopped && txfifo_inflight(&v->tx) > VENET_TX_WAKE)
 		return -EAGAIN;
 	v->tx_stopped = false;
 	for (i = 0; i < n; i++) {
@@ -472,9 +474,9 @@ static bool venet_arm(struct vbus_venet *v)
 	venet_reap_tx(v);
 	if (!v->tx_stopped)
 		return idle;
-	if (txfifo_inflight(&v->tx) <= VENET_TX_BUFS / 2)
+	if (txfifo_inflight(&v->tx) <= VENET_TX_WAKE)
 		return false;	/* the room a sender waits for is there */
-	return ioq_arm_reap(&v->txq, txfifo_inflight(&v->tx) - VENET_TX_BUFS / 2) && idle;
+	return ioq_arm_reap(&v->txq, txfifo_inflight(&v->tx) - VENET_TX_WAKE) && idle;
 }
 
 VBUS_EXPORT int vbus_venet_wait(struct vbus_venet *v, int timeout_ms)
