@@ -13,14 +13,17 @@
  *  - tx (client to host): the client posts frames and kicks; NAPI takes up
  *    to its budget per poll, builds skbs and hands them to the stack, and
  *    re-arms the ring's shm-signal only when it runs dry. A kick by ioctl
- *    (VBUS_IOC_KICK) runs that poll in the client's own system call.
+ *    (VBUS_IOC_KICK) runs a poll in the client's own system call, on a
+ *    second NAPI instance, beside the thread's; the stack still gets the
+ *    frames in ring order (venet_poll).
  *
  * Everything in the rings is untrusted; the IOQ code checks it and stops a
  * ring at the first violation, after which the link goes down (counted).
  *
  * Locking: venet_dev.lock protects the client pointer, client_mac and the
  * netdev pointer; it nests inside vbus_lock (connect/disconnect) and
- * outside rtnl_lock. The data path reads venet_dev.dp under RCU.
+ * outside rtnl_lock. The data path reads venet_dev.dp under RCU; the two
+ * tx NAPI instances share the tx ring's end under venet_priv.txlock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -69,14 +72,27 @@ struct venet_dev {
 	atomic64_t rx_overruns;		/* host to client: no buffer posted */
 	atomic64_t rx_truncated;	/* host to client: frame longer than the buffer */
 	atomic64_t tx_bad;		/* client to host: refused frames */
+	atomic64_t tx_by_kick;		/* client to host: taken off the ring by a kick */
 	atomic64_t ring_errors;		/* protocol violations: link went down */
+};
+
+/* The tx ring's NAPI instances: the NAPI thread's and VBUS_IOC_KICK's. */
+enum { VENET_TX_THREAD, VENET_TX_KICK, VENET_TX_POLLS };
+
+/* One NAPI instance of the tx ring. */
+struct venet_txpoll {
+	struct napi_struct napi;
+	struct page_pool *pool;		/* heads of its skbs (a pool has one consumer) */
+	struct ioq_elem *elems;		/* its batch, NAPI_POLL_WEIGHT of them */
 };
 
 /* netdev_priv() of the host netdev. */
 struct venet_priv {
 	struct venet_dev *vd;
-	struct napi_struct napi;
-	struct page_pool *pool;		/* heads of the skbs NAPI builds */
+	spinlock_t txlock;		/* the tx ring's end: consume, complete, arm */
+	u32 tx_next;			/* the number of the next batch, under txlock */
+	u32 tx_turn;			/* the batch whose frames go to the stack next */
+	struct venet_txpoll tx[VENET_TX_POLLS];
 };
 
 /* A ring broke the protocol: count it once and take the carrier down. */
@@ -208,9 +224,8 @@ static bool venet_txoff(struct sk_buff *skb, unsigned int mtu_frame)
  * spend a cleared order-0 page on every four frames under about 700 bytes.
  * Larger heads (segments, jumbo frames) come from napi_alloc_skb().
  */
-static struct sk_buff *venet_alloc_skb(struct napi_struct *napi, unsigned int len)
+static struct sk_buff *venet_alloc_skb(struct venet_txpoll *t, unsigned int len)
 {
-	struct page_pool *pool = ((struct venet_priv *)netdev_priv(napi->dev))->pool;
 	unsigned int size = SKB_HEAD_ALIGN(NET_SKB_PAD + NET_IP_ALIGN + len);
 	unsigned int offset;
 	struct sk_buff *skb;
@@ -218,14 +233,14 @@ static struct sk_buff *venet_alloc_skb(struct napi_struct *napi, unsigned int le
 	void *data;
 
 	if (size > PAGE_SIZE)
-		return napi_alloc_skb(napi, len);
-	page = page_pool_dev_alloc_frag(pool, &offset, size);
+		return napi_alloc_skb(&t->napi, len);
+	page = page_pool_dev_alloc_frag(t->pool, &offset, size);
 	if (!page)
 		return NULL;
 	data = page_address(page) + offset;
 	skb = napi_build_skb(data, size);
 	if (!skb) {
-		page_pool_put_full_page(pool, page, true);
+		page_pool_put_full_page(t->pool, page, true);
 		return NULL;
 	}
 	skb_mark_for_recycle(skb);
@@ -237,7 +252,7 @@ static struct sk_buff *venet_alloc_skb(struct napi_struct *napi, unsigned int le
  * Client to host: one frame of the tx ring as an skb, or NULL (dropped and
  * counted). Its length is added to *bytes.
  */
-static struct sk_buff *venet_inject(struct net_device *ndev, struct napi_struct *napi,
+static struct sk_buff *venet_inject(struct net_device *ndev, struct venet_txpoll *t,
 				    const struct ioq_elem *e, bool txoff, u64 *bytes)
 {
 	struct venet_dev *vd = ((struct venet_priv *)netdev_priv(ndev))->vd;
@@ -251,7 +266,7 @@ static struct sk_buff *venet_inject(struct net_device *ndev, struct napi_struct 
 		len += e->sg[i].len;
 	if (e->wlen || len < hlen + ETH_HLEN || len > max)
 		goto out_bad;
-	skb = venet_alloc_skb(napi, len);
+	skb = venet_alloc_skb(t, len);
 	if (!skb) {
 		dev_core_stats_rx_dropped_inc(ndev);
 		return NULL;
@@ -283,52 +298,116 @@ static void venet_rx_stats(struct net_device *ndev, u64 packets, u64 bytes)
 	u64_stats_update_end(&tstats->syncp);
 }
 
+/* GRO's frames to the stack now (gro_normal_list(), which modules cannot call). */
+static void venet_gro_flush(struct napi_struct *napi)
+{
+	napi_gro_flush(napi, false);
+	if (napi->rx_count) {
+		netif_receive_skb_list(&napi->rx_list);
+		INIT_LIST_HEAD(&napi->rx_list);
+		napi->rx_count = 0;
+	}
+}
+
 /*
- * GRO only for IP, which it can merge; every other frame goes to the stack
- * in one list per poll (netif_receive_skb_list), without GRO's lookups.
+ * A batch's skbs to the stack once the batches taken before it are there,
+ * so that frames arrive in ring order. The instance delivering those is in
+ * the middle of its poll (BHs off) on another CPU: the wait is short. GRO
+ * only for IP, which it can merge, and flushed before the next batch's
+ * turn; every other frame goes in one list (netif_receive_skb_list).
+ */
+static void venet_tx_deliver(struct venet_priv *p, struct venet_txpoll *t,
+			     struct list_head *batch, u32 nr)
+{
+	struct sk_buff *skb, *next;
+
+	/* Acquire: the batches before this one are in; pairs with the release below. */
+	while (smp_load_acquire(&p->tx_turn) != nr)
+		cpu_relax();
+	list_for_each_entry_safe(skb, next, batch, list) {
+		if ((skb->protocol == htons(ETH_P_IP) || skb->protocol == htons(ETH_P_IPV6)) &&
+		    !skb_is_gso(skb)) {
+			skb_list_del_init(skb);
+			napi_gro_receive(&t->napi, skb);
+		}
+	}
+	if (!list_empty(batch))
+		netif_receive_skb_list(batch);
+	venet_gro_flush(&t->napi);
+	/* Release: this batch is in before the next one's turn starts. */
+	smp_store_release(&p->tx_turn, nr + 1);
+}
+
+/*
+ * Client to host. Two NAPI instances share the ring: the NAPI thread's
+ * (woken by the ring's shm-signal) and the one a VBUS_IOC_KICK runs in the
+ * client's system call. Each poll takes a numbered batch off the ring
+ * under txlock, builds its skbs without the lock, beside the other
+ * instance, completes the batch and hands it to the stack in its turn.
  */
 static int venet_poll(struct napi_struct *napi, int budget)
 {
+	struct venet_txpoll *t = container_of(napi, struct venet_txpoll, napi);
 	struct net_device *ndev = napi->dev;
-	struct venet_dev *vd = ((struct venet_priv *)netdev_priv(ndev))->vd;
+	struct venet_priv *p = netdev_priv(ndev);
 	struct venet_client *c;
-	struct ioq_elem e;
 	struct sk_buff *skb;
-	LIST_HEAD(list);
-	int done = 0, ret = 0, n = 0;
+	LIST_HEAD(batch);
+	int done = 0, ret = 0, n = 0, i;
+	bool signal, rearm = false;
 	u64 bytes = 0;
+	u32 nr;
 
 	rcu_read_lock();
-	c = rcu_dereference(vd->dp);
-	while (c && done < budget) {
-		ret = ioq_consume(&c->txq, &e);
+	c = rcu_dereference(p->vd->dp);
+	if (!c)
+		goto out;
+	spin_lock(&p->txlock);
+	while (done < budget) {
+		ret = ioq_consume(&c->txq, &t->elems[done]);
 		if (ret <= 0)
 			break;
-		skb = venet_inject(ndev, napi, &e, c->txoff, &bytes);
-		ioq_complete(&c->txq, e.id, e.ndesc, 0);
 		done++;
-		if (!skb)
-			continue;
-		n++;
-		if ((skb->protocol == htons(ETH_P_IP) || skb->protocol == htons(ETH_P_IPV6)) &&
-		    !skb_is_gso(skb))
-			napi_gro_receive(napi, skb);
-		else
-			list_add_tail(&skb->list, &list);
 	}
-	if (c && ret < 0)
+	nr = p->tx_next;
+	if (done)
+		p->tx_next++;
+	spin_unlock(&p->txlock);
+	if (!done && !ret)
+		goto out;
+
+	for (i = 0; i < done; i++) {
+		skb = venet_inject(ndev, t, &t->elems[i], c->txoff, &bytes);
+		if (skb) {
+			list_add_tail(&skb->list, &batch);
+			n++;
+		}
+	}
+	spin_lock(&p->txlock);
+	for (i = 0; i < done; i++)
+		ioq_complete(&c->txq, t->elems[i].id, t->elems[i].ndesc, 0);
+	signal = ioq_notify(&c->txq);
+	spin_unlock(&p->txlock);
+	if (ret < 0)
 		venet_broken(c, &c->txq);
-	else if (c && done)
-		vbus_conn_signal(c->conn, VENET_QUEUE_TX, ioq_notify(&c->txq));
+	else
+		vbus_conn_signal(c->conn, VENET_QUEUE_TX, signal);
 	if (n)
 		venet_rx_stats(ndev, n, bytes);
-	if (!list_empty(&list))
-		netif_receive_skb_list(&list);
-
+	if (done && t == &p->tx[VENET_TX_KICK])
+		atomic64_add(done, &p->vd->tx_by_kick);
+	if (done)
+		venet_tx_deliver(p, t, &batch, nr);
+out:
 	/* Out of work: sleep on the ring's shm-signal, unless frames arrived meanwhile. */
-	if (done < budget && napi_complete_done(napi, done) && c && ret >= 0 &&
-	    !ioq_arm(&c->txq))
-		napi_schedule(napi);
+	if (done < budget && napi_complete_done(napi, done) && c && ret >= 0) {
+		spin_lock(&p->txlock);
+		rearm = !ioq_arm(&c->txq);
+		spin_unlock(&p->txlock);
+	}
+	/* What a kick's poll leaves is the thread's. */
+	if (rearm || (done == budget && t != &p->tx[VENET_TX_THREAD]))
+		napi_schedule(&p->tx[VENET_TX_THREAD].napi);
 	rcu_read_unlock();
 	return done;
 }
@@ -336,21 +415,36 @@ static int venet_poll(struct napi_struct *napi, int budget)
 static int venet_open(struct net_device *ndev)
 {
 	struct venet_priv *p = netdev_priv(ndev);
+	int i;
 
-	napi_enable(&p->napi);
+	for (i = 0; i < VENET_TX_POLLS; i++)
+		napi_enable(&p->tx[i].napi);
 	netif_start_queue(ndev);
 	/* Frames the client posted while we were down. */
-	napi_schedule(&p->napi);
+	napi_schedule(&p->tx[VENET_TX_THREAD].napi);
 	return 0;
 }
 
 static int venet_stop(struct net_device *ndev)
 {
 	struct venet_priv *p = netdev_priv(ndev);
+	int i;
 
 	netif_stop_queue(ndev);
-	napi_disable(&p->napi);
+	for (i = 0; i < VENET_TX_POLLS; i++)
+		napi_disable(&p->tx[i].napi);
 	return 0;
+}
+
+static void venet_free_txpolls(struct venet_priv *p)
+{
+	int i;
+
+	for (i = 0; i < VENET_TX_POLLS; i++) {
+		if (!IS_ERR_OR_NULL(p->tx[i].pool))
+			page_pool_destroy(p->tx[i].pool);
+		kvfree(p->tx[i].elems);
+	}
 }
 
 static int venet_init(struct net_device *ndev)
@@ -361,13 +455,22 @@ static int venet_init(struct net_device *ndev)
 		.pool_size = 1024,
 		.nid = NUMA_NO_NODE,
 	};
+	int i, ret;
 
-	p->pool = page_pool_create(&pp);
-	if (IS_ERR(p->pool))
-		return PTR_ERR(p->pool);
+	for (i = 0; i < VENET_TX_POLLS; i++) {
+		struct venet_txpoll *t = &p->tx[i];
+
+		t->pool = page_pool_create(&pp);
+		t->elems = kvcalloc(NAPI_POLL_WEIGHT, sizeof(*t->elems), GFP_KERNEL);
+		if (IS_ERR(t->pool) || !t->elems) {
+			ret = IS_ERR(t->pool) ? PTR_ERR(t->pool) : -ENOMEM;
+			venet_free_txpolls(p);
+			return ret;
+		}
+	}
 	ndev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
 	if (!ndev->tstats) {
-		page_pool_destroy(p->pool);
+		venet_free_txpolls(p);
 		return -ENOMEM;
 	}
 	return 0;
@@ -375,10 +478,8 @@ static int venet_init(struct net_device *ndev)
 
 static void venet_uninit(struct net_device *ndev)
 {
-	struct venet_priv *p = netdev_priv(ndev);
-
 	free_percpu(ndev->tstats);
-	page_pool_destroy(p->pool);
+	venet_free_txpolls(netdev_priv(ndev));
 }
 
 static const struct net_device_ops venet_netdev_ops = {
@@ -416,7 +517,9 @@ static int venet_netdev_create_locked(struct venet_dev *vd, const char *name)
 		return -ENOMEM;
 	p = netdev_priv(ndev);
 	p->vd = vd;
-	netif_napi_add(ndev, &p->napi, venet_poll);
+	spin_lock_init(&p->txlock);
+	netif_napi_add(ndev, &p->tx[VENET_TX_THREAD].napi, venet_poll);
+	netif_napi_add(ndev, &p->tx[VENET_TX_KICK].napi, venet_poll);
 	ret = register_netdev(ndev);
 	if (ret) {
 		free_netdev(ndev);
@@ -475,7 +578,7 @@ static int venet_link_up_locked(struct venet_dev *vd, struct venet_client *c)
 	WRITE_ONCE(c->up, true);
 	rcu_assign_pointer(vd->dp, c);
 	netif_carrier_on(vd->ndev);
-	napi_schedule(&p->napi);
+	napi_schedule(&p->tx[VENET_TX_THREAD].napi);
 	return 0;
 }
 
@@ -595,7 +698,7 @@ static void venet_kick(struct vbus_device *vdev, struct vbus_conn *conn, u32 que
 	if (!c || !READ_ONCE(c->up))
 		return;
 	if (queue == VENET_QUEUE_TX)
-		napi_schedule(&((struct venet_priv *)netdev_priv(vd->ndev))->napi);
+		napi_schedule(&((struct venet_priv *)netdev_priv(vd->ndev))->tx[VENET_TX_THREAD].napi);
 	else if (queue == VENET_QUEUE_RX && c->rxwait && netif_running(vd->ndev))
 		/* Buffers posted (RXWAIT): a queue waiting for them goes on. */
 		netif_wake_queue(vd->ndev);
@@ -603,11 +706,12 @@ static void venet_kick(struct vbus_device *vdev, struct vbus_conn *conn, u32 que
 
 /*
  * VBUS_IOC_KICK: the client's own thread does the work (under the
- * connection's lock: the link stays as it is). tx: the ring's NAPI poll
- * runs here unless the NAPI thread has it, so that the frames reach the
- * stack before the call returns, without waking that thread, as a write to
- * a tap device does; what one budget leaves goes to the thread. rx: the
- * queue wakes here, and its qdisc runs when BHs are enabled again.
+ * connection's lock: the link stays as it is). tx: one poll of the ring
+ * runs here, on the kick's NAPI instance, beside the NAPI thread's poll if
+ * that one is busy: the frames reach the stack before the call returns,
+ * as with a write to a tap device, and a client that waits for room does
+ * the work it waits for. What one budget leaves goes to the thread. rx:
+ * the queue wakes here, and its qdisc runs when BHs are enabled again.
  */
 static void venet_kick_sync(struct vbus_device *vdev, struct vbus_conn *conn, u32 queue)
 {
@@ -617,12 +721,12 @@ static void venet_kick_sync(struct vbus_device *vdev, struct vbus_conn *conn, u3
 
 	if (!c || !READ_ONCE(c->up))
 		return;
-	napi = &((struct venet_priv *)netdev_priv(vd->ndev))->napi;
+	napi = &((struct venet_priv *)netdev_priv(vd->ndev))->tx[VENET_TX_KICK].napi;
 	local_bh_disable();
-	if (queue != VENET_QUEUE_TX)
+	if (queue != VENET_QUEUE_TX || !napi_schedule_prep(napi))
 		venet_kick(vdev, conn, queue);
-	else if (napi_schedule_prep(napi) && venet_poll(napi, NAPI_POLL_WEIGHT) == NAPI_POLL_WEIGHT)
-		__napi_schedule(napi);
+	else if (venet_poll(napi, NAPI_POLL_WEIGHT) == NAPI_POLL_WEIGHT)
+		napi_complete(napi);
 	local_bh_enable();
 }
 
@@ -904,6 +1008,7 @@ VENET_QUEUE_ATTR(txq, errors);
 VENET_COUNTER_ATTR(rx_overruns);
 VENET_COUNTER_ATTR(rx_truncated);
 VENET_COUNTER_ATTR(tx_bad);
+VENET_COUNTER_ATTR(tx_by_kick);
 VENET_COUNTER_ATTR(ring_errors);
 
 static struct kobj_attribute venet_attr_ifname = __ATTR_RW(ifname);
@@ -923,6 +1028,7 @@ static struct attribute *venet_attrs[] = {
 	&venet_attr_rx_overruns.attr,
 	&venet_attr_rx_truncated.attr,
 	&venet_attr_tx_bad.attr,
+	&venet_attr_tx_by_kick.attr,
 	&venet_attr_ring_errors.attr,
 	&venet_attr_rxq_produced.attr,
 	&venet_attr_rxq_consumed.attr,

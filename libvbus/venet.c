@@ -479,12 +479,32 @@ static bool venet_arm(struct vbus_venet *v)
 	return ioq_arm_reap(&v->txq, txfifo_inflight(&v->tx) - VENET_TX_WAKE) && idle;
 }
 
+/*
+ * Out of transmit room: do the host's work on our own frames in this
+ * thread (a tx kick runs a poll of the ring in the system call) for as long
+ * as that makes room; true once there is enough to go on.
+ */
+static bool venet_help_tx(struct vbus_venet *v)
+{
+	uint32_t before;
+
+	while (v->tx_stopped && txfifo_inflight(&v->tx) > VENET_TX_WAKE) {
+		before = txfifo_inflight(&v->tx);
+		if (venet_kick(v, VENET_QUEUE_TX) < 0)
+			return false;
+		venet_reap_tx(v);
+		if (txfifo_inflight(&v->tx) >= before)
+			return false;
+	}
+	return v->tx_stopped;
+}
+
 VBUS_EXPORT int vbus_venet_wait(struct vbus_venet *v, int timeout_ms)
 {
 	struct epoll_event ev[2];
 	int n, i;
 
-	if (!venet_arm(v))
+	if (venet_help_tx(v) || !venet_arm(v))
 		return 1;
 	n = epoll_wait(v->ep_fd, ev, 2, timeout_ms);
 	if (n < 0)

@@ -3,6 +3,7 @@
 # client to host none lost; host to client (pktgen, as fast as it goes) none
 # lost either: libvbus negotiates VENET_CAP_RXWAIT, so the netdev's queue
 # waits for the client's buffers instead of dropping (no overrun, no drop).
+# Client to host, the frames also arrive in order.
 # The overrun path of a client without RXWAIT: 81-venet-hostile.sh.
 source ./lib.bash
 
@@ -29,6 +30,27 @@ echo "  client to host: $out"
 expect_eq "client to host: $COUNT frames received by the host netdev" $COUNT $(( $(stat rx_packets) - rx0 ))
 expect_eq "no frame refused" 0 "$(cat $D/tx_bad)"
 # (the stack then drops them, counted in rx_dropped: nobody handles EtherType 0x88b5)
+
+# Client to host, in order: the NAPI thread and the client's own kicks
+# (once the ring is full) take batches off the ring side by side; the
+# stack must still get the frames in the order the client numbered them.
+./pkt-seq $IF 2000 > /tmp/pkt-seq.out & seq=$!
+bound() {	# pkt-seq's socket: protocol 88b5, bound to $IF, running
+	awk -v i="$(cat /sys/class/net/$IF/ifindex)" '$4 == "88b5" && $5 == i && $6 == 1 { f = 1 }
+		END { exit !f }' /proc/net/packet
+}
+for i in $(seq 50); do bound && break; sleep 0.1; done
+kick0=$(cat $D/tx_by_kick)
+out=$(./venet-count vc 0 tx $COUNT) || fail "venet-count tx: $out"
+wait $seq || fail "pkt-seq failed"
+kicked=$(( $(cat $D/tx_by_kick) - kick0 ))
+read -r _ frames _ reordered _ dropped < /tmp/pkt-seq.out
+echo "  in order: $(cat /tmp/pkt-seq.out); taken by the client's kicks: $kicked"
+expect "the client's kicks took frames off the ring ($kicked)" test $kicked -gt 0
+expect "so did the NAPI thread" test $kicked -lt $COUNT
+expect "a packet socket saw them ($frames of $COUNT, $dropped dropped)" \
+	test $(( frames + dropped )) -eq $COUNT
+expect_eq "none out of order" 0 $reordered
 
 # host to client
 # pktgen may overshoot COUNT by less than a burst when the queue stops
