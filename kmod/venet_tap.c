@@ -394,10 +394,11 @@ static int venet_poll(struct napi_struct *napi, int budget)
 		vbus_conn_signal(c->conn, VENET_QUEUE_TX, signal);
 	if (n)
 		venet_rx_stats(ndev, n, bytes);
-	if (done && t == &p->tx[VENET_TX_KICK])
-		atomic64_add(done, &p->vd->tx_by_kick);
-	if (done)
+	if (done) {
+		if (t == &p->tx[VENET_TX_KICK])
+			atomic64_add(done, &p->vd->tx_by_kick);
 		venet_tx_deliver(p, t, &batch, nr);
+	}
 out:
 	/* Out of work: sleep on the ring's shm-signal, unless frames arrived meanwhile. */
 	if (done < budget && napi_complete_done(napi, done) && c && ret >= 0) {

@@ -34,15 +34,16 @@ expect_eq "no frame refused" 0 "$(cat $D/tx_bad)"
 # Client to host, in order: the NAPI thread and the client's own kicks
 # (once the ring is full) take batches off the ring side by side; the
 # stack must still get the frames in the order the client numbered them.
-./pkt-seq $IF 2000 > /tmp/pkt-seq.out & seq=$!
+./pkt-seq $IF 2000 > /tmp/pkt-seq.out & reader=$!
 bound() {	# pkt-seq's socket: protocol 88b5, bound to $IF, running
 	awk -v i="$(cat /sys/class/net/$IF/ifindex)" '$4 == "88b5" && $5 == i && $6 == 1 { f = 1 }
 		END { exit !f }' /proc/net/packet
 }
 for i in $(seq 50); do bound && break; sleep 0.1; done
+bound || fail "pkt-seq's packet socket is not bound to $IF"
 kick0=$(cat $D/tx_by_kick)
 out=$(./venet-count vc 0 tx $COUNT) || fail "venet-count tx: $out"
-wait $seq || fail "pkt-seq failed"
+wait $reader || fail "pkt-seq failed"
 kicked=$(( $(cat $D/tx_by_kick) - kick0 ))
 read -r _ frames _ reordered _ dropped < /tmp/pkt-seq.out
 echo "  in order: $(cat /tmp/pkt-seq.out); taken by the client's kicks: $kicked"
