@@ -4,10 +4,10 @@
  * connector, part 2; doc/abi/chardev.md).
  *
  * Memory: the kernel allocates one zeroed area per connection with
- * vmalloc_user() and the client maps it; device classes address rings and
- * buffers in it by offset and use the kernel's own mapping, from any
- * context. The area lives until the file is released, which cannot happen
- * while a mapping holds the file.
+ * vmalloc, charged to the caller, and the client maps it; device classes
+ * address rings and buffers in it by offset and use the kernel's own
+ * mapping, from any context. The area lives until the file is released,
+ * which cannot happen while a mapping holds the file.
  *
  * Signals: per queue a kick eventfd (client to device; the class's kick
  * callback runs from the eventfd's wake-up, as KVM's irqfd and vhost's poll
@@ -15,6 +15,10 @@
  * before the class's disconnect callback runs, so no kick follows it. A kick
  * by ioctl (VBUS_IOC_KICK) reaches the class's kick_sync callback instead,
  * in the client's own thread, under the connection's lock.
+ *
+ * A registration is set once: each fd is resolved once and the queue is
+ * published only when complete; the data path reads the call eventfd under
+ * RCU, and release retires it after a grace period (doc/security.md).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -24,13 +28,43 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/poll.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/user.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
 #include "vbus_internal.h"
 
+/*
+ * Shared memory is the caller's: its pages are charged to the caller's memory
+ * cgroup (__GFP_ACCOUNT) and, unless it has CAP_IPC_LOCK, counted against
+ * its RLIMIT_MEMLOCK in its user's locked_vm, as io_uring does: ENOMEM when
+ * over (doc/abi/chardev.md).
+ */
+static int vbus_shm_account(struct user_struct *user, unsigned long pages)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	unsigned long cur = atomic_long_read(&user->locked_vm);
+
+	do {
+		if (pages > limit || cur > limit - pages)
+			return -ENOMEM;
+	} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur, cur + pages));
+	return 0;
+}
+
+static void vbus_shm_unaccount(struct user_struct *user, unsigned long pages)
+{
+	if (!user)
+		return;
+	atomic_long_sub(pages, &user->locked_vm);
+	free_uid(user);
+}
+
 long vbus_conn_shm_ioctl(struct vbus_conn *conn, void __user *argp)
 {
+	struct user_struct *user = NULL;
 	struct vbus_shm req;
 	size_t size;
 	void *shm;
@@ -43,9 +77,20 @@ long vbus_conn_shm_ioctl(struct vbus_conn *conn, void __user *argp)
 		return -EINVAL;
 	}
 	size = PAGE_ALIGN(req.size);
-	shm = vmalloc_user(size);
-	if (!shm)
+	if (!capable(CAP_IPC_LOCK)) {
+		user = get_uid(current_user());
+		ret = vbus_shm_account(user, size >> PAGE_SHIFT);
+		if (ret) {
+			free_uid(user);
+			return ret;
+		}
+	}
+	/* Page-aligned; mapped page by page (vbus_conn_mmap). */
+	shm = __vmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!shm) {
+		vbus_shm_unaccount(user, size >> PAGE_SHIFT);
 		return -ENOMEM;
+	}
 
 	mutex_lock(&conn->lock);
 	if (conn->dead) {
@@ -55,11 +100,33 @@ long vbus_conn_shm_ioctl(struct vbus_conn *conn, void __user *argp)
 	} else {
 		conn->shm = shm;
 		conn->shm_len = size;
+		conn->shm_user = user;
 		shm = NULL;
 	}
 	mutex_unlock(&conn->lock);
-	vfree(shm);
+	if (shm) {
+		vfree(shm);
+		vbus_shm_unaccount(user, size >> PAGE_SHIFT);
+	}
 	return ret;
+}
+
+/*
+ * What remap_vmalloc_range() does, for memory that vmalloc_user() could not
+ * charge to the caller's cgroup.
+ */
+static int vbus_shm_map(struct vm_area_struct *vma, void *shm)
+{
+	unsigned long addr;
+	int ret;
+
+	for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE, shm += PAGE_SIZE) {
+		ret = vm_insert_page(vma, addr, vmalloc_to_page(shm));
+		if (ret)
+			return ret;
+	}
+	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
+	return 0;
 }
 
 int vbus_conn_mmap(struct file *file, struct vm_area_struct *vma)
@@ -73,7 +140,7 @@ int vbus_conn_mmap(struct file *file, struct vm_area_struct *vma)
 	else if (vma->vm_pgoff || vma->vm_end - vma->vm_start > conn->shm_len)
 		ret = -EINVAL;
 	else
-		ret = remap_vmalloc_range(vma, conn->shm, 0);
+		ret = vbus_shm_map(vma, conn->shm);
 	mutex_unlock(&conn->lock);
 	return ret;
 }
@@ -134,58 +201,66 @@ static void vbus_kick_queue_proc(struct file *file, wait_queue_head_t *wqh, poll
 	add_wait_queue(wqh, &q->wait);
 }
 
-static int vbus_signal_get(s32 fd, struct eventfd_ctx **ret_ctx)
+/*
+ * Each fd is resolved exactly once, and everything (the eventfd context, the
+ * file whose wait queue the kick entry joins) comes from that one struct
+ * file: a second lookup of the same number could find another file that a
+ * racing dup2() put there. The kick file is held as long as the wait entry
+ * is on it, as vhost does.
+ */
+static int vbus_signal_get(s32 fd, struct file **ret_file, struct eventfd_ctx **ret_ctx)
 {
 	struct eventfd_ctx *ctx;
+	struct fd f;
 
-	*ret_ctx = NULL;
 	if (fd == -1)
 		return 0;
-	ctx = eventfd_ctx_fdget(fd);
-	if (IS_ERR(ctx))
+	f = fdget(fd);
+	if (!f.file)
+		return -EBADF;
+	ctx = eventfd_ctx_fileget(f.file);
+	if (IS_ERR(ctx)) {
+		fdput(f);
 		return PTR_ERR(ctx);
+	}
+	if (ret_file)
+		*ret_file = get_file(f.file);
+	fdput(f);
 	*ret_ctx = ctx;
 	return 0;
 }
 
-/* Caller holds conn->lock. */
+/* Caller holds conn->lock; q is not set. */
 static int vbus_signal_set_locked(struct vbus_conn *conn, struct vbus_conn_queue *q,
 				  const struct vbus_signal *req)
 {
-	struct fd f;
+	struct eventfd_ctx *call = NULL, *kick = NULL;
+	struct file *kick_file = NULL;
 	int ret;
 
-	ret = vbus_signal_get(req->call, &q->call);
+	ret = vbus_signal_get(req->call, NULL, &call);
 	if (ret)
 		return ret;
-	ret = vbus_signal_get(req->kick, &q->kick);
-	if (ret)
-		goto out_put_call;
-	q->conn = conn;
-	q->set = true;
-	if (!q->kick)
-		return 0;
-
-	f = fdget(req->kick);
-	if (!f.file) {
-		ret = -EBADF;
-		goto out_put_kick;
+	ret = vbus_signal_get(req->kick, &kick_file, &kick);
+	if (ret) {
+		if (call)
+			eventfd_ctx_put(call);
+		return ret;
 	}
-	init_waitqueue_func_entry(&q->wait, vbus_kick_wake);
-	init_poll_funcptr(&q->pt, vbus_kick_queue_proc);
-	vfs_poll(f.file, &q->pt);
-	fdput(f);
-	return 0;
 
-out_put_kick:
-	eventfd_ctx_put(q->kick);
-	q->kick = NULL;
-out_put_call:
-	if (q->call)
-		eventfd_ctx_put(q->call);
-	q->call = NULL;
-	q->set = false;
-	return ret;
+	/* Complete before it is published: nothing below can fail. */
+	q->conn = conn;
+	rcu_assign_pointer(q->call, call);
+	if (kick) {
+		q->kick = kick;
+		q->kick_file = kick_file;
+		init_waitqueue_func_entry(&q->wait, vbus_kick_wake);
+		init_poll_funcptr(&q->pt, vbus_kick_queue_proc);
+		vfs_poll(kick_file, &q->pt);
+	}
+	/* Pairs with vbus_conn_has_signal(): set means complete. */
+	smp_store_release(&q->set, true);
+	return 0;
 }
 
 long vbus_conn_signal_ioctl(struct vbus_conn *conn, void __user *argp)
@@ -227,20 +302,37 @@ void vbus_conn_signals_stop(struct vbus_conn *conn)
 	}
 }
 
-/* The file is released: nothing uses the memory or the eventfds any more. */
+
+/*
+ * The file is released and the class disconnected: nothing uses the memory
+ * or the kick eventfds any more. A data path still inside vbus_conn_signal()
+ * finishes with the call eventfd before it is put; one arriving later finds
+ * none.
+ */
 void vbus_conn_shm_free(struct vbus_conn *conn)
 {
+	struct eventfd_ctx *call[VBUS_QUEUES_MAX];
+	bool any = false;
 	unsigned int i;
 
 	for (i = 0; i < VBUS_QUEUES_MAX; i++) {
+		call[i] = rcu_replace_pointer(conn->queues[i].call, NULL, true);
+		any |= !!call[i];
+	}
+	if (any)
+		synchronize_rcu();
+	for (i = 0; i < VBUS_QUEUES_MAX; i++) {
 		struct vbus_conn_queue *q = &conn->queues[i];
 
-		if (q->kick)
+		if (q->kick) {
 			eventfd_ctx_put(q->kick);
-		if (q->call)
-			eventfd_ctx_put(q->call);
+			fput(q->kick_file);
+		}
+		if (call[i])
+			eventfd_ctx_put(call[i]);
 	}
 	vfree(conn->shm);
+	vbus_shm_unaccount(conn->shm_user, conn->shm_len >> PAGE_SHIFT);
 }
 
 int vbus_conn_shm(struct vbus_conn *conn, void **ret_addr, size_t *ret_len)
@@ -255,21 +347,25 @@ EXPORT_SYMBOL_GPL(vbus_conn_shm);
 
 bool vbus_conn_has_signal(struct vbus_conn *conn, u32 queue)
 {
-	return queue < VBUS_QUEUES_MAX && conn->queues[queue].set;
+	/* Pairs with vbus_signal_set_locked(). */
+	return queue < VBUS_QUEUES_MAX && smp_load_acquire(&conn->queues[queue].set);
 }
 EXPORT_SYMBOL_GPL(vbus_conn_has_signal);
 
 void vbus_conn_signal(struct vbus_conn *conn, u32 queue, bool needed)
 {
-	struct vbus_conn_queue *q = &conn->queues[queue];
+	struct eventfd_ctx *call;
 
 	atomic64_inc(&conn->member->stats.inject);
 	if (!needed)
 		return;
 	atomic64_inc(&conn->member->stats.qinject);
-	if (q->call) {
-		eventfd_signal(q->call, 1);
-	} else {
+	rcu_read_lock();
+	call = rcu_dereference(conn->queues[queue].call);
+	if (call)
+		eventfd_signal(call, 1);
+	rcu_read_unlock();
+	if (!call) {
 		atomic_or(BIT(queue), &conn->pending);
 		wake_up_interruptible_poll(&conn->wq, EPOLLIN | EPOLLRDNORM);
 	}

@@ -105,22 +105,28 @@ struct vbus_member {
 	struct vbus_stats stats;
 };
 
-/* The eventfds of one queue of a connection (VBUS_IOC_SIGNAL). */
+/*
+ * The eventfds of one queue of a connection (VBUS_IOC_SIGNAL). Set once,
+ * under the connection's lock, and published complete (set last); freed at
+ * release. The data path reads call under RCU.
+ */
 struct vbus_conn_queue {
 	struct vbus_conn *conn;
 	u32 index;
 	bool set;			/* VBUS_IOC_SIGNAL done */
-	struct eventfd_ctx *kick;	/* NULL: none */
-	struct eventfd_ctx *call;	/* NULL: none */
-	wait_queue_entry_t wait;	/* on the kick eventfd */
+	struct file *kick_file;		/* NULL: none; holds the file the wait entry is on */
+	struct eventfd_ctx *kick;	/* kick_file's */
+	struct eventfd_ctx __rcu *call;	/* NULL: none */
+	wait_queue_entry_t wait;	/* on kick_file's wait queue */
 	poll_table pt;
 };
 
 /* One device fd: a client's connection to a device through a link. */
 struct vbus_conn {
 	struct mutex lock;		/* calls, shm and signals against teardown */
-	void *shm;			/* vmalloc_user; freed at close */
+	void *shm;			/* vmalloc; freed at close */
 	size_t shm_len;
+	struct user_struct *shm_user;	/* charged shm_len (RLIMIT_MEMLOCK); NULL: none */
 	struct vbus_conn_queue queues[VBUS_QUEUES_MAX];
 	atomic_t pending;		/* queues signalled without a call eventfd */
 	struct vbus_link *link;		/* holds a reference */

@@ -28,3 +28,24 @@ expect_errno() {
 expect_eq() {
 	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: expected \"$2\", got \"$3\""; fi
 }
+
+# one_device_bus MODULE TYPE BUS: load MODULE, make bus BUS holding one
+# device BUS-d of TYPE (id 0); one_device_bus_del MODULE BUS undoes it.
+one_device_bus() {
+	local c=/sys/kernel/config/vbus
+	modprobe "$1" || fail "loading $1"
+	mkdir "$c/instances/$3" "$c/devices/$3-d" || fail "mkdir $3"
+	echo "$2" > "$c/devices/$3-d/type" || fail "typing $3-d"
+	ln -s "$c/devices/$3-d" "$c/instances/$3/" || fail "linking $3-d"
+}
+one_device_bus_del() {
+	local c=/sys/kernel/config/vbus
+	rm "$c/instances/$2/$2-d" && rmdir "$c/instances/$2" "$c/devices/$2-d" || fail "removing $2"
+	expect "rmmod $1 vbus" rmmod "$1" vbus
+}
+
+# as_vbususer COMMAND...: COMMAND as the unprivileged user vbususer (made if missing).
+as_vbususer() {
+	id vbususer >/dev/null 2>&1 || useradd -M -U vbususer
+	setpriv --reuid="$(id -u vbususer)" --regid="$(id -g vbususer)" --clear-groups "$@"
+}
