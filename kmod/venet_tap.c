@@ -615,17 +615,22 @@ static int venet_qreg_locked(struct venet_client *c, const struct venet_qreg *r)
 	return ret;
 }
 
-/* Link down: hand every posted rx buffer back empty. */
+/*
+ * Link down: hand the posted rx buffers back empty, at most one ring's worth
+ * per call: a client that posts each buffer again as it comes back cannot
+ * keep the call (and the locks it holds) going.
+ */
 static int venet_flushrx_locked(struct venet_client *c)
 {
 	struct ioq_elem e;
-	int n = 0, ret;
+	u32 n = 0;
+	int ret = 0;
 
 	if (c->up)
 		return -EBUSY;
 	if (!c->rxq_reg)
 		return -EINVAL;
-	while ((ret = ioq_consume(&c->rxq, &e)) > 0) {
+	while (n < c->rxq.count && (ret = ioq_consume(&c->rxq, &e)) > 0) {
 		ioq_complete(&c->rxq, e.id, e.ndesc, 0);
 		n++;
 	}
