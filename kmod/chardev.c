@@ -9,6 +9,12 @@
  * answer ENODEV and poll reports EPOLLHUP.
  *
  * Shared memory (IOQ rings) and signals attach to the device fd: connshm.c.
+ *
+ * Read and write mean what they mean for a file (doc/abi/chardev.md): a bus
+ * fd open for reading lists the devices and reads the events; one open for
+ * writing opens devices (VBUS_IOC_OPEN), and only such an open gives a
+ * device fd, which then drives the device (calls, shared memory, signals,
+ * kicks, mmap). The bus's owner/group/mode decide which opens are allowed.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -328,11 +334,16 @@ static long vbus_member_ioctl(struct file *file, unsigned int cmd,
 {
 	struct vbus_member *m = file->private_data;
 
+	/* Reading lists and observes, writing drives (the header comment). */
 	switch (cmd) {
 	case VBUS_IOC_LIST:
+		if (!(file->f_mode & FMODE_READ))
+			return -EBADF;
 		atomic64_inc(&m->stats.bridgecalls);
 		return vbus_member_list(m, (void __user *)arg);
 	case VBUS_IOC_OPEN:
+		if (!(file->f_mode & FMODE_WRITE))
+			return -EBADF;
 		atomic64_inc(&m->stats.bridgecalls);
 		return vbus_member_open_device(m, (void __user *)arg);
 	default:
