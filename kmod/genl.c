@@ -10,7 +10,10 @@
  *
  * One _fill() per object serves doit, dumpit and notifications. Dumps
  * resume by position, so a dump racing with configfs changes may miss or
- * repeat an object, never crash; the events group reports the changes.
+ * repeat an object, never crash; the events group reports the changes. No
+ * object's size fails a dump: a bus with more links and members than one
+ * message holds continues in the next messages, each starting with the
+ * bus's name (readers merge them).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -115,11 +118,19 @@ static int vbus_bus_put(struct sk_buff *skb, void *obj)
 	return 0;
 }
 
+/*
+ * One message of a bus, with its links and members (links first) from
+ * number *pos on. A bus too large for the rest of the message is cut after
+ * what fits: 1 is returned, *pos tells where the next message goes on (the
+ * bus's name starts each). 0: the bus is complete; -EMSGSIZE: not even the
+ * first of them fitted.
+ */
 static int vbus_bus_fill(struct sk_buff *skb, struct vbus_bus *bus,
-			 u32 portid, u32 seq, int flags, u8 cmd)
+			 u32 portid, u32 seq, int flags, u8 cmd, long *pos)
 {
 	struct vbus_member *m;
 	struct vbus_link *link;
+	long i = 0, start = *pos;
 	unsigned long id;
 	void *hdr;
 
@@ -129,16 +140,27 @@ static int vbus_bus_fill(struct sk_buff *skb, struct vbus_bus *bus,
 	if (vbus_bus_put(skb, bus))
 		goto out_cancel;
 	xa_for_each(&bus->links, id, link) {
+		if (i++ < start)
+			continue;
 		if (vbus_nest_put(skb, VBUS_A_BUS_LINK, vbus_link_put, link))
-			goto out_cancel;
+			goto out_cut;
+		(*pos)++;
 	}
 	list_for_each_entry(m, &bus->members, bus_entry) {
+		if (i++ < start)
+			continue;
 		if (vbus_nest_put(skb, VBUS_A_BUS_MEMBER, vbus_member_put, m))
-			goto out_cancel;
+			goto out_cut;
+		(*pos)++;
 	}
 	genlmsg_end(skb, hdr);
 	return 0;
 
+out_cut:
+	if (*pos > start) {
+		genlmsg_end(skb, hdr);
+		return 1;
+	}
 out_cancel:
 	genlmsg_cancel(skb, hdr);
 	return -EMSGSIZE;
@@ -334,7 +356,7 @@ static int vbus_genl_bus_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 	const char *devname = vbus_attr_str(attrs, VBUS_A_BUS_DEVICE);
 	struct vbus_device *dev = NULL;
 	struct vbus_bus *bus;
-	long idx = 0;
+	long idx = 0, pos;
 	int err = 0;
 
 	mutex_lock(&vbus_lock);
@@ -351,10 +373,19 @@ static int vbus_genl_bus_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 			idx++;
 			continue;
 		}
+		/* cb->args[1]: where the bus at cb->args[0] goes on. */
+		pos = idx == cb->args[0] ? cb->args[1] : 0;
 		err = vbus_bus_fill(skb, bus, NETLINK_CB(cb->skb).portid,
-				    cb->nlh->nlmsg_seq, NLM_F_MULTI, VBUS_CMD_BUS_GET);
+				    cb->nlh->nlmsg_seq, NLM_F_MULTI, VBUS_CMD_BUS_GET, &pos);
+		if (err > 0) {
+			/* Cut: the next message goes on with this bus. */
+			cb->args[1] = pos;
+			err = 0;
+			break;
+		}
 		if (err)
 			break;
+		cb->args[1] = 0;
 		idx++;
 	}
 out_unlock:
@@ -479,6 +510,7 @@ static int vbus_genl_bus_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vbus_bus *bus;
 	struct sk_buff *msg;
+	long pos = 0;
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, VBUS_A_BUS_NAME))
@@ -490,7 +522,11 @@ static int vbus_genl_bus_doit(struct sk_buff *skb, struct genl_info *info)
 	bus = vbus_bus_find(nla_data(info->attrs[VBUS_A_BUS_NAME]));
 	if (bus) {
 		err = vbus_bus_fill(msg, bus, info->snd_portid, info->snd_seq, 0,
-				    VBUS_CMD_BUS_GET);
+				    VBUS_CMD_BUS_GET, &pos);
+		if (err > 0) {
+			NL_SET_ERR_MSG(info->extack, "bus too large for one message: dump it");
+			err = -EMSGSIZE;
+		}
 	} else {
 		NL_SET_BAD_ATTR(info->extack, info->attrs[VBUS_A_BUS_NAME]);
 		NL_SET_ERR_MSG(info->extack, "no such bus");

@@ -80,9 +80,46 @@ static struct nlmsghdr *msg_start(struct vbus_nl *nl, uint16_t type, uint8_t cmd
 	return nlh;
 }
 
+/* The end of a dump carries the dump's error: an error, never a short list. */
+static int done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	int err;
+
+	(void)data;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(err))
+		return MNL_CB_STOP;
+	memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+	if (err < 0) {
+		errno = -err;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_STOP;
+}
+
+/* As libmnl's own: with a control array, libmnl runs no default for any type. */
+static int error_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+
+	(void)data;
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*err))) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (!err->error)
+		return MNL_CB_STOP;
+	errno = err->error < 0 ? -err->error : err->error;
+	return MNL_CB_ERROR;
+}
+
+static mnl_cb_t ctl_cb[NLMSG_MIN_TYPE] = {
+	[NLMSG_ERROR] = error_cb,
+	[NLMSG_DONE] = done_cb,
+};
+
 /*
  * Send @nlh and run @cb on each reply until the ACK or the end of the
- * dump. Returns 0 or the request's negative errno.
+ * dump. Returns 0 or the request's (or the dump's) negative errno.
  */
 static int transact(struct vbus_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
@@ -97,7 +134,8 @@ static int transact(struct vbus_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void 
 		n = mnl_socket_recvfrom(nl->sock, nl->buf, MNL_SOCKET_BUFFER_SIZE);
 		if (n < 0)
 			return -errno;
-		r = mnl_cb_run(nl->buf, n, seq, portid, cb, data);
+		errno = 0;
+		r = mnl_cb_run2(nl->buf, n, seq, portid, cb, data, ctl_cb, MNL_ARRAY_SIZE(ctl_cb));
 	} while (r == MNL_CB_OK);
 	if (r < 0)
 		return errno ? -errno : -EIO;

@@ -225,6 +225,7 @@ static void bus_parse(struct parse *p, const struct nlmsghdr *nlh, struct vbus_b
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
 		switch (mnl_attr_get_type(a)) {
 		case VBUS_A_BUS_NAME:
+			free(b->name);	/* again in each message of a bus cut in several */
 			b->name = dup_str(p, a);
 			break;
 		case VBUS_A_BUS_OWNER:
@@ -418,10 +419,34 @@ struct collect {
 	unsigned int n;
 };
 
+/* The bus @nlh continues, when a bus too large for one message was cut (doc/abi/genl.md). */
+static struct vbus_bus *bus_continued(struct collect *c, const struct nlmsghdr *nlh)
+{
+	struct vbus_bus *last;
+	const struct nlattr *a;
+
+	if (c->kind != KIND_BUS || !c->n)
+		return NULL;
+	last = c->list[c->n - 1];
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(a) == VBUS_A_BUS_NAME)
+			return last->name && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0 &&
+			       !strcmp(last->name, mnl_attr_get_str(a)) ? last : NULL;
+	}
+	return NULL;
+}
+
 static int collect_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct collect *c = data;
+	struct vbus_bus *bus;
 	void *obj, **list;
+
+	bus = bus_continued(c, nlh);
+	if (bus) {
+		bus_parse(&c->p, nlh, bus);
+		return c->p.err ? MNL_CB_ERROR : MNL_CB_OK;
+	}
 
 	obj = calloc(1, kind_size[c->kind]);
 	list = realloc(c->list, (c->n + 2) * sizeof(*list));
