@@ -260,7 +260,8 @@ static struct sk_buff *venet_inject(struct net_device *ndev, struct venet_txpoll
 	unsigned int hlen = txoff ? sizeof(struct venet_txhdr) : 0;
 	unsigned int max = txoff ? hlen + VENET_TXOFF_FRAME_MAX : mtu_frame;
 	struct sk_buff *skb;
-	u32 len = 0, i;
+	u64 len = 0;	/* up to IOQ_SG_MAX lengths of the client's: no u32 sum */
+	u32 i;
 
 	for (i = 0; i < e->ndesc; i++)
 		len += e->sg[i].len;

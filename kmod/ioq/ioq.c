@@ -138,6 +138,8 @@ static int ioq_post_check(const struct ioq *q, const struct ioq_buf *bufs, unsig
 		if ((bufs[i].flags & ~IOQ_DESC_F_WRITE) ||
 		    !ioq_in_area(q, bufs[i].offset, bufs[i].len))
 			return -EINVAL;
+		if ((bufs[i].flags & IOQ_DESC_F_WRITE) && wlen + bufs[i].len < wlen)
+			return -EINVAL;
 		if (bufs[i].flags & IOQ_DESC_F_WRITE)
 			wlen += bufs[i].len;
 	}
@@ -316,8 +318,12 @@ static int ioq_take_desc(struct ioq *q, struct ioq_elem *e, u32 seq, u16 f, unsi
 	e->sg[n].addr = q->area + offset;
 	e->sg[n].len = len;
 	e->sg[n].flags = f & IOQ_DESC_F_WRITE;
-	if (f & IOQ_DESC_F_WRITE)
+	if (f & IOQ_DESC_F_WRITE) {
+		/* Overflow-proof whatever the limits on the area and the chain. */
+		if (unlikely(e->wlen + len < len))
+			return ioq_fail(q, IOQ_ERR_RANGE);
 		e->wlen += len;
+	}
 	return 0;
 }
 
