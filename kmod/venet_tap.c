@@ -869,13 +869,15 @@ static ssize_t host_mac_store(struct kobject *kobj, struct kobj_attribute *attr,
 			      const char *buf, size_t count)
 {
 	struct venet_dev *vd = to_venet_dev(kobj);
-	struct sockaddr sa = { .sa_family = vd->ndev->type };
+	struct sockaddr sa = {};
 	int ret;
 
 	ret = venet_parse_mac(buf, (u8 *)sa.sa_data);
 	if (ret)
 		return ret;
 	mutex_lock(&vd->lock);
+	/* Under vd->lock: an ifname store may replace the netdev. */
+	sa.sa_family = vd->ndev->type;
 	rtnl_lock();
 	ret = dev_set_mac_address(vd->ndev, &sa, NULL);
 	rtnl_unlock();
