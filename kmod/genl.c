@@ -179,7 +179,8 @@ static int vbus_device_put_attrs(struct sk_buff *skb, struct vbus_device *dev,
 	for (; groups && *groups; groups++) {
 		for (attr = (*groups)->attrs; attr && *attr; attr++) {
 			kattr = container_of(*attr, struct kobj_attribute, attr);
-			if (!kattr->show || !((*attr)->mode & 0444))
+			/* Dumps are open to all: only what sysfs shows to all. */
+			if (!kattr->show || ((*attr)->mode & 0444) != 0444)
 				continue;
 			len = kattr->show(&dev->kobj, kattr, page);
 			if (len < 0)
