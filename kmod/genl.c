@@ -166,11 +166,12 @@ out_cancel:
 	return -EMSGSIZE;
 }
 
-/* The class attributes as sysfs shows them, newline stripped. */
+/* The class attributes as sysfs shows them, newline stripped, with their kind and type. */
 static int vbus_device_put_attrs(struct sk_buff *skb, struct vbus_device *dev,
 				 char *page)
 {
 	const struct attribute_group **groups = dev->class->attr_groups;
+	const struct vbus_attribute *vattr;
 	struct kobj_attribute *kattr;
 	struct attribute **attr;
 	struct nlattr *nest;
@@ -188,9 +189,14 @@ static int vbus_device_put_attrs(struct sk_buff *skb, struct vbus_device *dev,
 			len = min_t(ssize_t, len, PAGE_SIZE - 1);
 			page[len] = '\0';
 			strim(page);
+			vattr = to_vbus_attribute(kattr);
 			nest = nla_nest_start(skb, VBUS_A_DEVICE_ATTR);
 			if (!nest || nla_put_string(skb, VBUS_A_ATTR_NAME, (*attr)->name) ||
-			    nla_put_string(skb, VBUS_A_ATTR_VALUE, page))
+			    nla_put_string(skb, VBUS_A_ATTR_VALUE, page) ||
+			    nla_put_u8(skb, VBUS_A_ATTR_KIND, vattr->kind) ||
+			    nla_put_u8(skb, VBUS_A_ATTR_TYPE, vattr->type) ||
+			    (vattr->counts &&
+			     nla_put_u8(skb, VBUS_A_ATTR_COUNTS, vattr->counts)))
 				return -EMSGSIZE;
 			nla_nest_end(skb, nest);
 		}

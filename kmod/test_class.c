@@ -69,12 +69,12 @@ static ssize_t calls_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%d\n", atomic_read(&to_test_dev(kobj)->calls));
 }
 
-static struct kobj_attribute vbus_test_attr_greeting = __ATTR_RW(greeting);
-static struct kobj_attribute vbus_test_attr_calls = __ATTR_RO(calls);
+static struct vbus_attribute vbus_test_attr_greeting = __VBUS_ATTR_RW(greeting, SETTING, STRING);
+static struct vbus_attribute vbus_test_attr_calls = __VBUS_ATTR_COUNTER(calls, COUNTER, OTHER);
 
 static struct attribute *vbus_test_attrs[] = {
-	&vbus_test_attr_greeting.attr,
-	&vbus_test_attr_calls.attr,
+	&vbus_test_attr_greeting.kattr.attr,
+	&vbus_test_attr_calls.kattr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(vbus_test);

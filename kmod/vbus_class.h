@@ -13,8 +13,49 @@
 #include <linux/sysfs.h>
 #include <linux/types.h>
 
+#include <uapi/linux/vbus_netlink.h>
+
 struct vbus_device;
 struct vbus_conn;
+
+/**
+ * struct vbus_attribute - a class attribute
+ * @kattr: the sysfs attribute
+ * @kind: enum vbus_attr_kind: a setting (configuration or state), a counter
+ *	of the device, or a counter of one of its queues
+ * @type: enum vbus_attr_type: how the value reads (string, unsigned number,
+ *	boolean 0/1)
+ * @counts: enum vbus_attr_counts, for a counter: frames delivered to the
+ *	client or taken from it, from which tools derive frames per kick and
+ *	per interrupt; OTHER (0) for anything else
+ *
+ * sysfs shows every kind alike; genl's device dump carries @kind and @type
+ * with each value, so that tools keep counters apart from settings and
+ * print numbers as numbers (doc/abi/genl.md).
+ */
+struct vbus_attribute {
+	struct kobj_attribute kattr;
+	u8 kind;
+	u8 type;
+	u8 counts;
+};
+
+#define __VBUS_ATTR_RW(_name, _kind, _type)					\
+	{ .kattr = __ATTR_RW(_name), .kind = VBUS_ATTR_KIND_##_kind,		\
+	  .type = VBUS_ATTR_TYPE_##_type }
+#define __VBUS_ATTR_RO(_name, _kind, _type)					\
+	{ .kattr = __ATTR_RO(_name), .kind = VBUS_ATTR_KIND_##_kind,		\
+	  .type = VBUS_ATTR_TYPE_##_type }
+/* A read-only counter (@_kind COUNTER or QUEUE_COUNTER) of what @_counts says. */
+#define __VBUS_ATTR_COUNTER(_name, _kind, _counts)				\
+	{ .kattr = __ATTR_RO(_name), .kind = VBUS_ATTR_KIND_##_kind,		\
+	  .type = VBUS_ATTR_TYPE_UINT, .counts = VBUS_ATTR_COUNTS_##_counts }
+
+/* The struct vbus_attribute of a class attribute's kobj_attribute. */
+static inline const struct vbus_attribute *to_vbus_attribute(const struct kobj_attribute *ka)
+{
+	return container_of(ka, struct vbus_attribute, kattr);
+}
 
 /**
  * struct vbus_class - a device class
@@ -22,7 +63,8 @@ struct vbus_conn;
  * @type: interface type clients see, e.g. "virtual-ethernet"
  * @owner: THIS_MODULE; pinned while a device of the class exists
  * @attr_groups: NULL-terminated class attributes, shown on
- *	/sys/vbus/devices/<name>/ of each device of the class (optional)
+ *	/sys/vbus/devices/<name>/ of each device of the class (optional);
+ *	each one the kattr.attr of a struct vbus_attribute
  * @create: a device was given this class; set its private data (optional)
  * @release: the device is being freed; free the private data (optional)
  * @connect: a client opened the device (optional; error refuses the open)

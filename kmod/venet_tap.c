@@ -981,14 +981,14 @@ static ssize_t name##_show(struct kobject *kobj, struct kobj_attribute *attr,	\
 {										\
 	return sysfs_emit(buf, "%lld\n", atomic64_read(&to_venet_dev(kobj)->name)); \
 }										\
-static struct kobj_attribute venet_attr_##name = __ATTR_RO(name)
+static struct vbus_attribute venet_attr_##name = __VBUS_ATTR_COUNTER(name, COUNTER, OTHER)
 
 /*
  * The host end's IOQ counters of the connected client's rings (0 without
  * one): produced, consumed, signals, suppressed, errors per queue. They
  * reach genl and vbusctl through the device dump of class attributes.
  */
-#define VENET_QUEUE_ATTR(q, field)						\
+#define VENET_QUEUE_ATTR(q, field, counts)					\
 static ssize_t q##_##field##_show(struct kobject *kobj,			\
 				  struct kobj_attribute *attr, char *buf)	\
 {										\
@@ -1001,18 +1001,20 @@ static ssize_t q##_##field##_show(struct kobject *kobj,			\
 	mutex_unlock(&vd->lock);						\
 	return sysfs_emit(buf, "%llu\n", v);					\
 }										\
-static struct kobj_attribute venet_attr_##q##_##field = __ATTR_RO(q##_##field)
+static struct vbus_attribute venet_attr_##q##_##field =			\
+	__VBUS_ATTR_COUNTER(q##_##field, QUEUE_COUNTER, counts)
 
-VENET_QUEUE_ATTR(rxq, produced);
-VENET_QUEUE_ATTR(rxq, consumed);
-VENET_QUEUE_ATTR(rxq, signals);
-VENET_QUEUE_ATTR(rxq, suppressed);
-VENET_QUEUE_ATTR(rxq, errors);
-VENET_QUEUE_ATTR(txq, produced);
-VENET_QUEUE_ATTR(txq, consumed);
-VENET_QUEUE_ATTR(txq, signals);
-VENET_QUEUE_ATTR(txq, suppressed);
-VENET_QUEUE_ATTR(txq, errors);
+/* The frames each way: those rxq completes to the client, those txq takes. */
+VENET_QUEUE_ATTR(rxq, produced, FRAMES_IN);
+VENET_QUEUE_ATTR(rxq, consumed, OTHER);
+VENET_QUEUE_ATTR(rxq, signals, OTHER);
+VENET_QUEUE_ATTR(rxq, suppressed, OTHER);
+VENET_QUEUE_ATTR(rxq, errors, OTHER);
+VENET_QUEUE_ATTR(txq, produced, OTHER);
+VENET_QUEUE_ATTR(txq, consumed, FRAMES_OUT);
+VENET_QUEUE_ATTR(txq, signals, OTHER);
+VENET_QUEUE_ATTR(txq, suppressed, OTHER);
+VENET_QUEUE_ATTR(txq, errors, OTHER);
 
 VENET_COUNTER_ATTR(rx_overruns);
 VENET_COUNTER_ATTR(rx_truncated);
@@ -1020,35 +1022,35 @@ VENET_COUNTER_ATTR(tx_bad);
 VENET_COUNTER_ATTR(tx_by_kick);
 VENET_COUNTER_ATTR(ring_errors);
 
-static struct kobj_attribute venet_attr_ifname = __ATTR_RW(ifname);
-static struct kobj_attribute venet_attr_host_mac = __ATTR_RW(host_mac);
-static struct kobj_attribute venet_attr_client_mac = __ATTR_RW(client_mac);
-static struct kobj_attribute venet_attr_mtu = __ATTR_RW(mtu);
-static struct kobj_attribute venet_attr_coalesce = __ATTR_RW(coalesce);
-static struct kobj_attribute venet_attr_connected = __ATTR_RO(connected);
+static struct vbus_attribute venet_attr_ifname = __VBUS_ATTR_RW(ifname, SETTING, STRING);
+static struct vbus_attribute venet_attr_host_mac = __VBUS_ATTR_RW(host_mac, SETTING, STRING);
+static struct vbus_attribute venet_attr_client_mac = __VBUS_ATTR_RW(client_mac, SETTING, STRING);
+static struct vbus_attribute venet_attr_mtu = __VBUS_ATTR_RW(mtu, SETTING, UINT);
+static struct vbus_attribute venet_attr_coalesce = __VBUS_ATTR_RW(coalesce, SETTING, UINT);
+static struct vbus_attribute venet_attr_connected = __VBUS_ATTR_RO(connected, SETTING, BOOL);
 
 static struct attribute *venet_attrs[] = {
-	&venet_attr_ifname.attr,
-	&venet_attr_host_mac.attr,
-	&venet_attr_client_mac.attr,
-	&venet_attr_mtu.attr,
-	&venet_attr_coalesce.attr,
-	&venet_attr_connected.attr,
-	&venet_attr_rx_overruns.attr,
-	&venet_attr_rx_truncated.attr,
-	&venet_attr_tx_bad.attr,
-	&venet_attr_tx_by_kick.attr,
-	&venet_attr_ring_errors.attr,
-	&venet_attr_rxq_produced.attr,
-	&venet_attr_rxq_consumed.attr,
-	&venet_attr_rxq_signals.attr,
-	&venet_attr_rxq_suppressed.attr,
-	&venet_attr_rxq_errors.attr,
-	&venet_attr_txq_produced.attr,
-	&venet_attr_txq_consumed.attr,
-	&venet_attr_txq_signals.attr,
-	&venet_attr_txq_suppressed.attr,
-	&venet_attr_txq_errors.attr,
+	&venet_attr_ifname.kattr.attr,
+	&venet_attr_host_mac.kattr.attr,
+	&venet_attr_client_mac.kattr.attr,
+	&venet_attr_mtu.kattr.attr,
+	&venet_attr_coalesce.kattr.attr,
+	&venet_attr_connected.kattr.attr,
+	&venet_attr_rx_overruns.kattr.attr,
+	&venet_attr_rx_truncated.kattr.attr,
+	&venet_attr_tx_bad.kattr.attr,
+	&venet_attr_tx_by_kick.kattr.attr,
+	&venet_attr_ring_errors.kattr.attr,
+	&venet_attr_rxq_produced.kattr.attr,
+	&venet_attr_rxq_consumed.kattr.attr,
+	&venet_attr_rxq_signals.kattr.attr,
+	&venet_attr_rxq_suppressed.kattr.attr,
+	&venet_attr_rxq_errors.kattr.attr,
+	&venet_attr_txq_produced.kattr.attr,
+	&venet_attr_txq_consumed.kattr.attr,
+	&venet_attr_txq_signals.kattr.attr,
+	&venet_attr_txq_suppressed.kattr.attr,
+	&venet_attr_txq_errors.kattr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(venet);

@@ -43,6 +43,8 @@ struct vbus_bus {
 
 struct vbus_attr {
 	char *name, *value;
+	uint8_t kind, type, counts;	/* enum vbus_attribute_kind, _type, _counts */
+	uint64_t uint;		/* the value of a UINT or BOOL */
 };
 
 struct vbus_device {
@@ -70,6 +72,15 @@ struct vbus_change {
 		struct vbus_member member;
 	};
 };
+
+/* libvbus's attribute kinds and types are the kernel's. */
+_Static_assert((int)VBUS_ATTRIBUTE_COUNTER == VBUS_ATTR_KIND_COUNTER &&
+	       (int)VBUS_ATTRIBUTE_QUEUE_COUNTER == VBUS_ATTR_KIND_QUEUE_COUNTER &&
+	       (int)VBUS_ATTRIBUTE_UINT == VBUS_ATTR_TYPE_UINT &&
+	       (int)VBUS_ATTRIBUTE_BOOL == VBUS_ATTR_TYPE_BOOL &&
+	       (int)VBUS_ATTRIBUTE_FRAMES_IN == VBUS_ATTR_COUNTS_FRAMES_IN &&
+	       (int)VBUS_ATTRIBUTE_FRAMES_OUT == VBUS_ATTR_COUNTS_FRAMES_OUT,
+	       "attribute kinds, types and counts");
 
 /* --- parsing helpers --------------------------------------------------- */
 
@@ -262,16 +273,64 @@ static void bus_clear(struct vbus_bus *b)
 
 /* --- devices ------------------------------------------------------------- */
 
+static uint8_t get_u8(struct parse *p, const struct nlattr *a)
+{
+	if (mnl_attr_validate(a, MNL_TYPE_U8) < 0) {
+		p->err = -EBADMSG;
+		return 0;
+	}
+	return mnl_attr_get_u8(a);
+}
+
+/*
+ * A class attribute. A kind this library does not know is a setting; a type
+ * it does not know, or a number that does not parse, a string.
+ */
 static void attr_parse(struct parse *p, const struct nlattr *nest, struct vbus_attr *at)
 {
 	const struct nlattr *a;
+	char *end;
 
 	mnl_attr_for_each_nested(a, nest) {
-		if (mnl_attr_get_type(a) == VBUS_A_ATTR_NAME)
+		switch (mnl_attr_get_type(a)) {
+		case VBUS_A_ATTR_NAME:
 			at->name = dup_str(p, a);
-		else if (mnl_attr_get_type(a) == VBUS_A_ATTR_VALUE)
+			break;
+		case VBUS_A_ATTR_VALUE:
 			at->value = dup_str(p, a);
+			break;
+		case VBUS_A_ATTR_KIND:
+			at->kind = get_u8(p, a);
+			break;
+		case VBUS_A_ATTR_TYPE:
+			at->type = get_u8(p, a);
+			break;
+		case VBUS_A_ATTR_COUNTS:
+			at->counts = get_u8(p, a);
+			break;
+		}
 	}
+	if (at->kind > VBUS_ATTRIBUTE_QUEUE_COUNTER)
+		at->kind = VBUS_ATTRIBUTE_SETTING;
+	if (at->type > VBUS_ATTRIBUTE_BOOL || !at->value)
+		at->type = VBUS_ATTRIBUTE_STRING;
+	if (at->type == VBUS_ATTRIBUTE_STRING)
+		return;
+	errno = 0;
+	at->uint = strtoull(at->value, &end, 10);
+	if (errno || end == at->value || *end || at->value[0] == '-' ||
+	    (at->type == VBUS_ATTRIBUTE_BOOL && at->uint > 1)) {
+		at->type = VBUS_ATTRIBUTE_STRING;
+		at->uint = 0;
+	}
+}
+
+/* Only a numeric counter counts frames. */
+static void attr_check_counts(struct vbus_attr *at)
+{
+	if (at->counts > VBUS_ATTRIBUTE_FRAMES_OUT || at->kind == VBUS_ATTRIBUTE_SETTING ||
+	    at->type != VBUS_ATTRIBUTE_UINT)
+		at->counts = VBUS_ATTRIBUTE_COUNTS_OTHER;
 }
 
 static void device_parse(struct parse *p, const struct nlmsghdr *nlh, struct vbus_device *d)
@@ -298,8 +357,10 @@ static void device_parse(struct parse *p, const struct nlmsghdr *nlh, struct vbu
 			break;
 		case VBUS_A_DEVICE_ATTR:
 			at = grow(p, &d->attrs, &d->n_attrs, sizeof(*at));
-			if (at)
+			if (at) {
 				attr_parse(p, a, at);
+				attr_check_counts(at);
+			}
 			break;
 		}
 	}
@@ -715,6 +776,29 @@ VBUS_EXPORT const char *vbus_device_get_attr_name(const struct vbus_device *d, u
 VBUS_EXPORT const char *vbus_device_get_attr_value(const struct vbus_device *d, unsigned int i)
 {
 	return i < d->n_attrs ? d->attrs[i].value : NULL;
+}
+
+VBUS_EXPORT enum vbus_attribute_kind vbus_device_get_attr_kind(const struct vbus_device *d,
+								unsigned int i)
+{
+	return i < d->n_attrs ? d->attrs[i].kind : VBUS_ATTRIBUTE_SETTING;
+}
+
+VBUS_EXPORT enum vbus_attribute_type vbus_device_get_attr_type(const struct vbus_device *d,
+								unsigned int i)
+{
+	return i < d->n_attrs ? d->attrs[i].type : VBUS_ATTRIBUTE_STRING;
+}
+
+VBUS_EXPORT uint64_t vbus_device_get_attr_uint(const struct vbus_device *d, unsigned int i)
+{
+	return i < d->n_attrs ? d->attrs[i].uint : 0;
+}
+
+VBUS_EXPORT enum vbus_attribute_counts vbus_device_get_attr_counts(const struct vbus_device *d,
+								   unsigned int i)
+{
+	return i < d->n_attrs ? d->attrs[i].counts : VBUS_ATTRIBUTE_COUNTS_OTHER;
 }
 
 VBUS_EXPORT const char *vbus_stats_get_bus(const struct vbus_stats *s)

@@ -187,6 +187,15 @@ void print_bool(struct printer *p, enum print_what w, const char *key, const cha
 		text(p, fmt, value ? "true" : "false");
 }
 
+void print_float(struct printer *p, enum print_what w, const char *key, const char *fmt,
+		 double value)
+{
+	if (wants_json(p, w))
+		json_add(p, key, json_real(value));
+	else if (wants_text(p, w, fmt))
+		text(p, fmt, value);
+}
+
 void print_null(struct printer *p, enum print_what w, const char *key, const char *fmt)
 {
 	if (wants_json(p, w))

@@ -43,6 +43,8 @@ void print_int(struct printer *p, enum print_what w, const char *key, const char
 	       int64_t value);
 void print_bool(struct printer *p, enum print_what w, const char *key, const char *fmt,
 		bool value);
+void print_float(struct printer *p, enum print_what w, const char *key, const char *fmt,
+		 double value);
 /* JSON null / the text @fmt as it is. */
 void print_null(struct printer *p, enum print_what w, const char *key, const char *fmt);
 /* Text only: a newline (nothing in JSON mode). */

@@ -114,32 +114,97 @@ static const struct vbus_device *find_device(struct vbus_device **devs, const ch
 	return NULL;
 }
 
-/*
- * A device's class attributes as an "attributes" object; text: after
- * @indent, separated by @sep (" " for one line, "\n" + indent for one each).
- */
-static void print_attrs(struct printer *p, const struct vbus_device *d, const char *indent,
-			const char *sep)
+/* Class attribute @i of @d as its type says: a JSON number or boolean, text as sysfs shows it. */
+static void print_attr_value(struct printer *p, const struct vbus_device *d, unsigned int i,
+			     const char *key)
 {
-	unsigned int i;
-
-	print_open_object(p, "attributes");
-	for (i = 0; i < vbus_device_get_n_attrs(d); i++) {
-		print_string(p, PRINT_TEXT, NULL, "%s", i ? sep : indent);
-		print_string(p, PRINT_TEXT, NULL, "%s ", vbus_device_get_attr_name(d, i));
-		print_string(p, PRINT_ANY, vbus_device_get_attr_name(d, i), "%s",
-			     vbus_device_get_attr_value(d, i));
+	switch (vbus_device_get_attr_type(d, i)) {
+	case VBUS_ATTRIBUTE_UINT:
+		print_uint(p, PRINT_ANY, key, "%" PRIu64, vbus_device_get_attr_uint(d, i));
+		break;
+	case VBUS_ATTRIBUTE_BOOL:
+		print_bool(p, PRINT_JSON, key, NULL, vbus_device_get_attr_uint(d, i));
+		print_string(p, PRINT_TEXT, NULL, "%s", vbus_device_get_attr_value(d, i));
+		break;
+	default:
+		print_string(p, PRINT_ANY, key, "%s", vbus_device_get_attr_value(d, i));
+		break;
 	}
-	if (i)
+}
+
+/*
+ * The class attributes of @d of kind @kind, under @key, "NAME VALUE"
+ * separated by @sep, after @lead in text. Per-queue counters (named
+ * QUEUE_COUNTER) go one object and one line per queue, "queue QUEUE: ...".
+ */
+static void print_attr_kind(struct printer *p, const struct vbus_device *d,
+			    enum vbus_attribute_kind kind, const char *key, const char *lead,
+			    const char *sep)
+{
+	unsigned int i, n = vbus_device_get_n_attrs(d), shown = 0;
+	char queue[64] = "";
+
+	print_open_object(p, key);
+	for (i = 0; i < n; i++) {
+		const char *name = vbus_device_get_attr_name(d, i);
+		const char *field = name;
+
+		if (vbus_device_get_attr_kind(d, i) != kind)
+			continue;
+		if (kind == VBUS_ATTRIBUTE_QUEUE_COUNTER) {
+			size_t len = strcspn(name, "_");
+
+			if (name[len] && (strncmp(queue, name, len) || queue[len])) {
+				if (queue[0]) {
+					print_close_object(p);
+					print_nl(p);
+				}
+				snprintf(queue, sizeof(queue), "%.*s", (int)len, name);
+				print_open_object(p, queue);
+				print_string(p, PRINT_TEXT, NULL, "%squeue ", lead);
+				print_string(p, PRINT_TEXT, NULL, "%s:", queue);
+			}
+			field = name[len] ? name + len + 1 : name;
+			print_string(p, PRINT_TEXT, NULL, "%s", sep);
+		} else {
+			print_string(p, PRINT_TEXT, NULL, "%s", shown ? sep : lead);
+		}
+		print_string(p, PRINT_TEXT, NULL, "%s ", field);
+		print_attr_value(p, d, i, field);
+		shown++;
+	}
+	if (queue[0])
+		print_close_object(p);
+	if (shown)
 		print_nl(p);
 	print_close_object(p);
 }
 
 /*
+ * A device's class attributes: its @settings, then by the number of -s
+ * (@level) its counters ("stats", -s) and its queues' ("queues", -s -s).
+ * Text: after @indent, the settings one a line.
+ */
+static void print_attrs(struct printer *p, const struct vbus_device *d, bool settings,
+			int level, const char *indent)
+{
+	char sep[32], lead[40];
+
+	snprintf(sep, sizeof(sep), "\n%s", indent);
+	if (settings)
+		print_attr_kind(p, d, VBUS_ATTRIBUTE_SETTING, "attributes", indent, sep);
+	snprintf(lead, sizeof(lead), "%sstats: ", indent);
+	if (level >= 1)
+		print_attr_kind(p, d, VBUS_ATTRIBUTE_COUNTER, "stats", lead, " ");
+	if (level >= 2)
+		print_attr_kind(p, d, VBUS_ATTRIBUTE_QUEUE_COUNTER, "queues", indent, " ");
+}
+
+/*
  * A bus with its devices and members; @stats (-s): the connections of all
  * buses, whose counters are shown under the bus's members; @devs (-s -s):
- * all devices, whose class attributes (with venet's per-queue counters) are
- * shown under the bus's devices.
+ * all devices, whose counters and per-queue counters are shown under the
+ * bus's devices.
  */
 void print_bus(struct ctl *ctl, const char *key, const struct vbus_bus *b,
 	       struct vbus_stats **stats, struct vbus_device **devs)
@@ -169,7 +234,7 @@ void print_bus(struct ctl *ctl, const char *key, const struct vbus_bus *b,
 		print_nl(p);
 		d = find_device(devs, vbus_link_get_device(l));
 		if (d)
-			print_attrs(p, d, "        ", " ");
+			print_attrs(p, d, false, ctl->stats, "        ");
 		print_close_object(p);
 	}
 	print_close_array(p);
@@ -218,7 +283,7 @@ void print_device(struct ctl *ctl, const char *key, const struct vbus_device *d)
 		print_close_object(p);
 	}
 	print_close_array(p);
-	print_attrs(p, d, "    ", "\n    ");
+	print_attrs(p, d, true, ctl->stats, "    ");
 	print_close_object(p);
 }
 

@@ -28,6 +28,7 @@ static void emit(struct printer *p)
 	print_uint(p, PRINT_ANY, NULL, " %" PRIu64, 1);
 	print_close_array(p);
 	print_int(p, PRINT_ANY, "delta", " delta %" PRId64, -3);
+	print_float(p, PRINT_ANY, "rate", " rate %.1f", 2.5);
 	print_nl(p);
 	print_close_object(p);
 	print_close_array(p);
@@ -53,7 +54,7 @@ static void test_text(void **state)
 {
 	char *s = render(false, false);
 
-	assert_string_equal(s, "bus vm1 owner 107 mode 0660 (text only) group none 0 1 delta -3\n");
+	assert_string_equal(s, "bus vm1 owner 107 mode 0660 (text only) group none 0 1 delta -3 rate 2.5\n");
 	free(s);
 }
 
@@ -62,7 +63,7 @@ static void test_json(void **state)
 	char *s = render(true, false);
 
 	assert_string_equal(s, "[{\"name\":\"vm1\",\"owner\":107,\"mode\":\"0660\",\"enabled\":true,"
-			       "\"group\":null,\"devices\":[0,1],\"delta\":-3}]\n");
+			       "\"group\":null,\"devices\":[0,1],\"delta\":-3,\"rate\":2.5}]\n");
 	free(s);
 }
 

@@ -116,7 +116,9 @@ complete_words() {
 }
 expect_eq "complete bus commands" "add del set show help" "$(complete_words vbusctl bus "")"
 expect_eq "complete device show filters" "d1 d2 bus type" "$(complete_words vbusctl device show "")"
-expect_eq "complete stats" "bus device help" "$(complete_words vbusctl stats "")"
+expect_eq "complete stats" "watch -w -o output bus device help" "$(complete_words vbusctl stats "")"
+expect_eq "complete stats -o" "text json prometheus" "$(complete_words vbusctl stats -o "")"
+expect_eq "complete stats watch: an interval" "" "$(complete_words vbusctl stats watch "")"
 expect_eq "complete monitor" "all class bus device link member help" \
 	"$(complete_words vbusctl monitor "")"
 expect_eq "complete bus names" "vm1 vm2 vm3" "$(complete_words vbusctl bus del "")"

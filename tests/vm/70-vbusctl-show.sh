@@ -51,24 +51,32 @@ expect "-s bus show: counters under the member" json_check "
 expect "-s bus show (text): the counter line" \
 	bash -c "vbusctl -s bus show vm1 | grep -q '^        events 0 qnotify 0 qinject 0 notify 0 inject 0 bridgecalls 0 buscalls 0$'"
 j=$(vbusctl -j -s -s bus show vm1)
-expect "-s -s bus show: the class attributes under each device" json_check "
-	j[0]['devices'][0]['attributes'] == {'greeting': 'hi', 'calls': '0'} and
-	'stats' in j[0]['members'][0]" "$j"
-expect "-s -s bus show (text): the attribute line" \
-	bash -c "vbusctl -s -s bus show vm1 | grep -qx '        greeting hi calls 0'"
-expect "-s bus show has no attributes" json_check "'attributes' not in j[0]['devices'][0]" \
+expect "-s -s bus show: the class's counters under each device, as numbers" json_check "
+	j[0]['devices'][0]['stats'] == {'calls': 0} and j[0]['devices'][0]['queues'] == {} and
+	'attributes' not in j[0]['devices'][0] and 'stats' in j[0]['members'][0]" "$j"
+expect "-s -s bus show (text): the counter line" \
+	bash -c "vbusctl -s -s bus show vm1 | grep -qx '        stats: calls 0'"
+expect "-s bus show has no device counters" json_check "'stats' not in j[0]['devices'][0]" \
 	"$(vbusctl -j -s bus show vm1)"
 run 2 'Error: bus "nosuch" does not exist.' vbusctl bus show nosuch
 run 1 'Error: argument "x" is wrong: unexpected argument after the bus name' vbusctl bus show vm1 x
 
-expect_eq "device show NAME (text)" "$(printf '%s\n' \
+expect_eq "device show NAME (text): the settings, no counter" "$(printf '%s\n' \
 	'device d1 class test type test-echo' '    bus vm1 id 0' '    bus vm2 id 0' \
-	'    greeting hi' '    calls 0')" "$(vbusctl device show d1)"
+	'    greeting hi')" "$(vbusctl device show d1)"
+expect_eq "-s device show NAME (text): the counters after the settings" "$(printf '%s\n' \
+	'device d1 class test type test-echo' '    bus vm1 id 0' '    bus vm2 id 0' \
+	'    greeting hi' '    stats: calls 0')" "$(vbusctl -s device show d1)"
 j=$(vbusctl -j device show)
 expect "device show -j: the documented shape" json_check "
 	j[0] == {'name': 'd1', 'class': 'test', 'type': 'test-echo',
 		 'buses': [{'bus': 'vm1', 'id': 0}, {'bus': 'vm2', 'id': 0}],
-		 'attributes': {'greeting': 'hi', 'calls': '0'}} and j[1]['name'] == 'd2'" "$j"
+		 'attributes': {'greeting': 'hi'}} and j[1]['name'] == 'd2'" "$j"
+expect "-s device show -j: counters as numbers under stats" json_check "
+	j[0]['attributes'] == {'greeting': 'hi'} and j[0]['stats'] == {'calls': 0} and
+	'queues' not in j[0]" "$(vbusctl -j -s device show d1)"
+expect "-s -s device show -j: and the queues" json_check "
+	j[0]['stats'] == {'calls': 0} and j[0]['queues'] == {}" "$(vbusctl -j -s -s device show d1)"
 expect_eq "device show bus vm2" d1 "$(vbusctl -j device show bus vm2 | python3 -c 'import json,sys; print(" ".join(d["name"] for d in json.load(sys.stdin)))')"
 expect_eq "device show type test bus vm1" "d1 d2" "$(vbusctl -j device show type test bus vm1 | python3 -c 'import json,sys; print(" ".join(d["name"] for d in json.load(sys.stdin)))')"
 expect_eq "device show type nosuch: empty" "[]" "$(vbusctl -j device show type nosuch)"

@@ -85,8 +85,9 @@ expect "flood ping, 2000 packets, no loss" bash -c \
 # connection's signal counters.
 expect "per-queue counters move: rx completions, tx consumed" bash -c \
 	"[ \$(cat $D/rxq_produced) -gt 2000 ] && [ \$(cat $D/txq_consumed) -gt 2000 ]"
-expect "per-queue counters through genl (vbusctl device show)" bash -c \
-	"vbusctl device show vn0 | grep -q 'txq_consumed [1-9]'"
+expect "per-queue counters through genl (vbusctl -s -s device show), not without -s" bash -c \
+	"vbusctl -s -s device show vn0 | grep -q '^    queue txq: .* consumed [1-9]' &&
+	 ! vbusctl -s device show vn0 | grep -q queue"
 expect "connection counters through genl: calls (qinject) and signal decisions (inject)" \
 	bash -c "vbusctl -j stats | python3 -c 'import json,sys
 s = json.load(sys.stdin)

@@ -330,7 +330,7 @@ A_CLASS = dict(name=1, type=2, devices=3)
 A_LINK = dict(bus=1, id=2, device=3, type=4)
 A_MEMBER = dict(id=1, pid=2, bus=3)
 A_BUS = dict(name=1, owner=2, group=3, mode=4, link=5, member=6, device=7)
-A_ATTR = dict(name=1, value=2)
+A_ATTR = dict(name=1, value=2, kind=3, type=4, counts=5)
 A_DEVICE = dict(name=1, **{"class": 2}, type=3, link=4, attr=5, bus=6)
 A_STATS = dict(bus=1, member=2, pid=3, events=5, qnotify=6, qinject=7, notify=8,
                inject=9, bridgecalls=10, buscalls=11)
@@ -357,7 +357,8 @@ def nla_parse(data):
 
 
 def decode(raw, schema, nested=None):
-    """Attributes to a dict by name: strings, u32/u64 by length, nests by schema."""
+    """Attributes to a dict by name: strings, u8 (an attr's kind, type, counts), u32/u64 by
+    length, nests by schema."""
     nested = nested or {}
     names = {v: k for k, v in schema.items()}
     out = {}
@@ -371,6 +372,8 @@ def decode(raw, schema, nested=None):
                 dec.append(struct.unpack("=I", v)[0])
             elif len(v) == 8 and name in STATS:
                 dec.append(struct.unpack("=Q", v)[0])
+            elif schema is A_ATTR and name in ("kind", "type", "counts"):
+                dec.append(v[0])
             else:
                 dec.append(v.rstrip(b"\0").decode())
         out[name] = dec if name in nested else dec[0]
@@ -486,7 +489,11 @@ def cmd_genl(owner="0"):
     d2 = devs["gd2"]
     check((d2["class"], d2["type"]) == ("test", "test-echo"), "device class and type")
     check(sorted((l["bus"], l["id"]) for l in d2["link"]) == [("g1", 1), ("g2", 0)], "device links: %r" % d2)
-    check({"name": "greeting", "value": "hello"} in d2["attr"], "class attributes: %r" % d2["attr"])
+    # with what the class declares: greeting a string setting (0, 0), calls
+    # a numeric counter (1, 1) of nothing frames (no counts)
+    check({"name": "greeting", "value": "hello", "kind": 0, "type": 0} in d2["attr"] and
+          {"name": "calls", "value": "0", "kind": 1, "type": 1} in d2["attr"],
+          "class attributes: %r" % d2["attr"])
     check("class" not in devs["gd3"] and "link" not in devs["gd3"], "untyped device: %r" % devs["gd3"])
     check([d["name"] for d in dump_devices(g, nla(A_DEVICE["bus"], "g2"))] == ["gd2"], "device filter by bus")
     check(sorted(d["name"] for d in dump_devices(g, nla(A_DEVICE["class"], "test"))) == ["gd1", "gd2"],

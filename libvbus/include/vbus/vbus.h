@@ -171,6 +171,39 @@ unsigned int vbus_device_get_n_attrs(const struct vbus_device *d);
 const char *vbus_device_get_attr_name(const struct vbus_device *d, unsigned int i);
 const char *vbus_device_get_attr_value(const struct vbus_device *d, unsigned int i);
 
+/* What a class attribute is, as its class declares (doc/abi/genl.md). */
+enum vbus_attribute_kind {
+	VBUS_ATTRIBUTE_SETTING,		/* configuration or state */
+	VBUS_ATTRIBUTE_COUNTER,		/* a counter of the device */
+	VBUS_ATTRIBUTE_QUEUE_COUNTER,	/* a counter of one queue, named QUEUE_COUNTER */
+};
+
+/* How its value reads. */
+enum vbus_attribute_type {
+	VBUS_ATTRIBUTE_STRING,
+	VBUS_ATTRIBUTE_UINT,		/* vbus_device_get_attr_uint() */
+	VBUS_ATTRIBUTE_BOOL,		/* vbus_device_get_attr_uint(): 0 or 1 */
+};
+
+/*
+ * An attribute whose module does not say is a string setting; a kind this
+ * library does not know is a setting, a type it does not know (or a number
+ * that does not parse) a string.
+ */
+enum vbus_attribute_kind vbus_device_get_attr_kind(const struct vbus_device *d, unsigned int i);
+enum vbus_attribute_type vbus_device_get_attr_type(const struct vbus_device *d, unsigned int i);
+/* The value of a UINT or BOOL attribute; 0 for a STRING one. */
+uint64_t vbus_device_get_attr_uint(const struct vbus_device *d, unsigned int i);
+
+/* What a counter counts (unknown: OTHER). */
+enum vbus_attribute_counts {
+	VBUS_ATTRIBUTE_COUNTS_OTHER,
+	VBUS_ATTRIBUTE_FRAMES_IN,	/* frames (descriptors) delivered to the client */
+	VBUS_ATTRIBUTE_FRAMES_OUT,	/* frames (descriptors) taken from the client */
+};
+enum vbus_attribute_counts vbus_device_get_attr_counts(const struct vbus_device *d,
+						       unsigned int i);
+
 /* Statistics of each connection (doc/statistics.md). */
 enum vbus_counter {
 	VBUS_COUNTER_EVENTS,

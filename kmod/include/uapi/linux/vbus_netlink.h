@@ -55,10 +55,34 @@ enum {
 	VBUS_A_BUS_MAX = (__VBUS_A_BUS_MAX - 1)
 };
 
+/* What a class attribute is (VBUS_A_ATTR_KIND). */
+enum vbus_attr_kind {
+	VBUS_ATTR_KIND_SETTING,		/* configuration or state */
+	VBUS_ATTR_KIND_COUNTER,		/* a counter of the device; only goes up */
+	VBUS_ATTR_KIND_QUEUE_COUNTER,	/* a counter of one queue, named QUEUE_COUNTER */
+};
+
+/* How a class attribute's value reads (VBUS_A_ATTR_TYPE). */
+enum vbus_attr_type {
+	VBUS_ATTR_TYPE_STRING,
+	VBUS_ATTR_TYPE_UINT,		/* decimal, 0..2^64-1 */
+	VBUS_ATTR_TYPE_BOOL,		/* 0 or 1 */
+};
+
+/* What a counter counts, where tools derive rates from it (VBUS_A_ATTR_COUNTS). */
+enum vbus_attr_counts {
+	VBUS_ATTR_COUNTS_OTHER,
+	VBUS_ATTR_COUNTS_FRAMES_IN,	/* frames (descriptors) delivered to the client */
+	VBUS_ATTR_COUNTS_FRAMES_OUT,	/* frames (descriptors) taken from the client */
+};
+
 /* A class attribute of a device, nested in device replies. */
 enum {
 	VBUS_A_ATTR_NAME = 1,		/* string */
 	VBUS_A_ATTR_VALUE,		/* string, as sysfs shows it */
+	VBUS_A_ATTR_KIND,		/* u8: enum vbus_attr_kind */
+	VBUS_A_ATTR_TYPE,		/* u8: enum vbus_attr_type */
+	VBUS_A_ATTR_COUNTS,		/* u8: enum vbus_attr_counts; counters only */
 
 	__VBUS_A_ATTR_MAX,
 	VBUS_A_ATTR_MAX = (__VBUS_A_ATTR_MAX - 1)
