@@ -9,6 +9,7 @@
 
 #include <linux/configfs.h>
 #include <linux/cred.h>
+#include <linux/dcache.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -16,6 +17,19 @@
 #include "vbus_internal.h"
 
 static const struct config_item_type vbus_device_type;
+
+/*
+ * At rmdir, before the item's last reference goes: configfs_rmdir() drops it
+ * before the VFS unhashes the directory's dentry (after ->rmdir returns), and
+ * symlink() resolves its target with configfs_get_config_item(), which only
+ * checks d_unhashed(): a symlink to this item racing the rmdir would take a
+ * reference on freed memory and hand it to allow_link. Unhashed now, such a
+ * symlink fails with ENOENT; one that resolved it earlier holds a reference.
+ */
+static void vbus_configfs_unhash(struct config_item *item)
+{
+	d_drop(item->ci_dentry);
+}
 
 /* Devices */
 
@@ -146,7 +160,9 @@ static void vbus_devices_drop_item(struct config_group *group,
 {
 	struct vbus_device *dev = to_vbus_device(item);
 
+	vbus_configfs_unhash(item);
 	mutex_lock(&vbus_lock);
+	dev->dead = true;
 	list_del(&dev->list);
 	vbus_notify_device(dev, VBUS_CMD_DEVICE_DEL_NTF);
 	vbus_sysfs_device_del(dev);
@@ -279,6 +295,8 @@ static int vbus_bus_link_locked(struct vbus_bus *bus, struct vbus_device *dev)
 	struct vbus_link *link;
 	int ret;
 
+	if (dev->dead)
+		return -ENOENT;
 	if (!dev->class) {
 		pr_err("bus %s: device %s has no type\n", bus->name, dev->name);
 		return -EINVAL;
@@ -414,6 +432,7 @@ static void vbus_instances_drop_item(struct config_group *group,
 {
 	struct vbus_bus *bus = to_vbus_bus(item);
 
+	vbus_configfs_unhash(item);
 	mutex_lock(&vbus_lock);
 	list_del(&bus->list);
 	bus->dead = true;

@@ -45,6 +45,7 @@ struct vbus_device {
 	void *priv;			/* the class's */
 	struct list_head list;		/* vbus_devices */
 	struct list_head links;		/* vbus_link.dev_entry */
+	bool dead;			/* rmdir'ed: no new links */
 	char name[VBUS_NAME_MAX + 1];
 };
 

@@ -90,6 +90,10 @@ expect "dev0's interface entry is gone" test -z "$(ls $S/devices/dev0/interfaces
 expect "relink dev0: the lowest free id" ln -s $C/devices/dev0 $C/instances/bus0/
 expect_eq "dev0 is 0 again" "$(readlink -f $S/devices/dev0)" "$(readlink -f $S/instances/bus0/devices/0/device)"
 
+# symlink() racing rmdir of its target (a device, a bus) never reaches a
+# freed item (the kernel log check catches a refcount or KASAN report).
+expect "symlink racing rmdir of the target, 2000 rounds" python3 ./vbus.py link-race 2000
+
 # Teardown in every order ends clean
 expect "unlink all" rm $C/instances/bus0/dev0 $C/instances/bus0/dev1 $C/instances/bus1/dev1
 expect "rmdir the devices" rmdir $C/devices/dev0 $C/devices/dev1

@@ -316,6 +316,62 @@ def cmd_loop(n):
     print("loop ok")
 
 
+def cmd_link_race(n):
+    """symlink() racing rmdir of its target, a device and a bus, n rounds each.
+
+    configfs_rmdir() drops the item's last reference before the dentry is
+    unhashed: without vbus unhashing it first, a symlink resolving the target
+    in that window took a reference on freed memory (refcount "addition on
+    0", then an underflow in the link's release, found by tests/fuzz)."""
+    bus, dev, bus2 = "lrbus", "lrdev", "lrbus2"
+    os.mkdir("%s/instances/%s" % (CONFIGFS, bus))
+    stop = threading.Event()
+    errors = []
+
+    def linker(target, name):
+        while not stop.is_set():
+            try:
+                os.symlink(target, "%s/instances/%s/%s" % (CONFIGFS, bus, name))
+            except OSError as e:
+                if e.errno not in (errno.ENOENT, errno.EINVAL, errno.EEXIST):
+                    errors.append(e)
+                continue
+            try:
+                os.unlink("%s/instances/%s/%s" % (CONFIGFS, bus, name))
+            except OSError as e:
+                errors.append(("unlink", e))
+
+    linkers = [threading.Thread(target=linker, args=("%s/devices/%s" % (CONFIGFS, dev), "d")),
+               threading.Thread(target=linker, args=("%s/instances/%s" % (CONFIGFS, bus2), "b"))]
+    for t in linkers:
+        t.start()
+    try:
+        for _ in range(int(n)):
+            os.mkdir("%s/devices/%s" % (CONFIGFS, dev))
+            with open("%s/devices/%s/type" % (CONFIGFS, dev), "w") as f:
+                f.write("test")
+            os.mkdir("%s/instances/%s" % (CONFIGFS, bus2))
+            try:
+                os.rmdir("%s/devices/%s" % (CONFIGFS, dev))
+            except OSError as e:  # linked right now: unlink, then again
+                check(e.errno == errno.EBUSY, "rmdir: %s" % e)
+                while os.path.exists("%s/devices/%s" % (CONFIGFS, dev)):
+                    try:
+                        os.rmdir("%s/devices/%s" % (CONFIGFS, dev))
+                    except OSError:
+                        time.sleep(0.001)
+            os.rmdir("%s/instances/%s" % (CONFIGFS, bus2))
+    finally:
+        stop.set()
+        for t in linkers:
+            t.join()
+    check(not errors, "symlink errors: %r" % errors)
+    left = os.listdir("%s/instances/%s" % (CONFIGFS, bus))
+    check(left == [], "links left: %r" % left)
+    os.rmdir("%s/instances/%s" % (CONFIGFS, bus))
+    print("link race ok")
+
+
 # Generic netlink (the "vbus" family, <linux/vbus_netlink.h>)
 
 NETLINK_GENERIC, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP = 16, 270, 1

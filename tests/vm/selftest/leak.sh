@@ -1,0 +1,3 @@
+# Load a module that leaks, unload it: vm-run --kernel debug must fail the run.
+insmod ./leak.ko
+rmmod leak
