@@ -151,6 +151,8 @@ int plan_apply(const struct plan *p, const struct kops *ops, void *ud, char **re
 
 	for (i = 0; i < p->n; i++) {
 		r = step(&p->v[i], ops, ud);
+		if (ops->progress)
+			ops->progress();
 		if (r < 0)
 			break;
 	}
@@ -165,7 +167,10 @@ int plan_apply(const struct plan *p, const struct kops *ops, void *ud, char **re
 	/* A failed permission change may have been half done. */
 	if (p->v[i].kind == ACT_BUS_PERM)
 		undo(&p->v[i], ops, ud);
-	while (i-- > 0)
+	while (i-- > 0) {
 		undo(&p->v[i], ops, ud);
+		if (ops->progress)
+			ops->progress();
+	}
 	return r;
 }

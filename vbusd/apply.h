@@ -20,6 +20,8 @@ struct kops {
 	int (*dev_set_attr)(void *ud, const char *dev, const char *attr, const char *value);
 	int (*link)(void *ud, const char *dev, const char *bus);
 	int (*unlink)(void *ud, const char *dev, const char *bus);
+	/* Optional: called after every step and undo, so a caller can show life. */
+	void (*progress)(void);
 };
 
 extern const struct kops kops_libvbus;	/* ud: struct vbus_ctx * */

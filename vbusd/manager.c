@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <systemd/sd-daemon.h>
 #include <vbus/vbus.h>
 
 #include "apply.h"
@@ -250,10 +251,28 @@ static void drain_monitor(struct manager *m)
 	}
 }
 
+/*
+ * An apply of thousands of steps keeps the event loop, and with it sd-event's
+ * watchdog pings, from running; on a busy host it outlasts WatchdogSec. Ping
+ * from inside the apply, at most once a second.
+ */
+static void apply_keepalive(void)
+{
+	static struct timespec last;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec == last.tv_sec)
+		return;
+	last = now;
+	sd_notify(false, "WATCHDOG=1");
+}
+
 /* Apply @p, recording first that vbusd owns everything it may create. */
 static int apply(struct manager *m, const struct plan *p, const struct state *owned,
 		 char **ret_error)
 {
+	struct kops ops = kops_libvbus;
 	struct state intent;
 	int r;
 
@@ -268,7 +287,8 @@ static int apply(struct manager *m, const struct plan *p, const struct state *ow
 				     strerror(-r));
 		return r;
 	}
-	r = plan_apply(p, &kops_libvbus, m->vbus, ret_error);
+	ops.progress = apply_keepalive;
+	r = plan_apply(p, &ops, m->vbus, ret_error);
 	m->kernel_writes += p->n;
 	m->live_stale = true;
 	drain_monitor(m);

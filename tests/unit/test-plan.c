@@ -240,8 +240,15 @@ static int f_unlink(void *ud, const char *d, const char *b)
 	return record(ud, "unlink %s %s", d, b);
 }
 
+static int progress_calls;
+
+static void f_progress(void)
+{
+	progress_calls++;
+}
+
 static const struct kops fake_ops = {
-	f_bus_add, f_bus_del, f_perm, f_dev_add, f_dev_del, f_attr, f_link, f_unlink,
+	f_bus_add, f_bus_del, f_perm, f_dev_add, f_dev_del, f_attr, f_link, f_unlink, f_progress,
 };
 
 static void test_apply_rolls_back(void **state)
@@ -255,7 +262,10 @@ static void test_apply_rolls_back(void **state)
 
 	assert_int_equal(live_new(&l), 0);
 	assert_int_equal(plan_compute(t, l, &owned, &p), 0);
+	progress_calls = 0;
 	assert_int_equal(plan_apply(p, &fake_ops, &f, &err), -EIO);
+	/* After each of the 6 steps tried and each of the 5 undone. */
+	assert_int_equal(progress_calls, 11);
 	assert_string_equal(f.log, "dev+ d1\ndev+ d2\nattr d1 greeting=hi\n"
 				   "bus+ b1\nperm b1 0660\nbus+ b2\nlink d1 b1 FAIL\n"
 				   "bus- b2\nbus- b1\ndev- d2\ndev- d1\n");
