@@ -16,6 +16,10 @@ leftovers() {
 }
 before=$(leftovers)
 
+# The image keeps dpkg from installing /usr/share/doc (tests/vm/mkimage);
+# an administrator's system has it, and the examples the demo applies are there.
+sed -i '\|^path-exclude=/usr/share/doc/|d' /etc/dpkg/dpkg.cfg.d/*
+
 debs=(./*.deb)
 echo "installing: ${debs[*]##*/}"
 apt-get install -y -q ./*.deb || fail "apt-get install ./*.deb (status $?)"
@@ -53,9 +57,6 @@ expect "libvbus.pc" test -f /usr/lib/x86_64-linux-gnu/pkgconfig/libvbus.pc
 echo "-- the main job's demo, from the installed packages"
 VBUS_EXAMPLES=/usr/share/doc/vbusd/examples bash ./demo.sh || fail "the demo failed (status $?)"
 pass "the demo"
-expect_eq "/dev/vbus node mode from the udev rule" 666 \
-	"$(vbusctl bus add pkgtest && udevadm settle && stat -c %a /dev/vbus/pkgtest)"
-vbusctl bus del pkgtest
 mapfile -t admin < <(ls /etc/vbus/topology.d/)
 [ ${#admin[@]} -gt 0 ] || fail "the demo applied no topology into /etc/vbus/topology.d"
 
@@ -63,8 +64,8 @@ echo "-- purge"
 apt-get purge -y -q libvbus0 libvbus-dev vbus-tools vbusd "vbus-modules-$kver" ||
 	fail "apt-get purge (status $?)"
 expect_eq "vbusd stopped" inactive "$(systemctl is-active vbusd)"
-expect_eq "no package left" "" "$(dpkg-query -W -f '${Package} ${db:Status-Abbrev}\n' \
-	'*vbus*' 2>/dev/null | grep -v ' un $' || true)"
+expect_eq "no package left" "" "$(dpkg-query -W -f '${Package} ${db:Status-Status}\n' \
+	'*vbus*' 2>/dev/null | grep -v ' not-installed$' || true)"
 expect "/var/lib/vbus removed" test ! -e /var/lib/vbus
 expect "/run/vbusd removed" test ! -e /run/vbusd
 expect_eq "the topology files stay" "${admin[*]}" "$(ls /etc/vbus/topology.d/ | xargs)"
