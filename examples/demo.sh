@@ -1,8 +1,11 @@
 # The README's main job, run in the VM by tools/main-job: load vbus and show
 # its administrative interfaces, then a venet device with a userspace client
-# answering ping through vbus. Read it as a walkthrough.
+# answering ping through vbus. Read it as a walkthrough. VBUS_EXAMPLES: where
+# the examples are installed (make install: /usr/share/doc/vbus/examples; the
+# vbusd package: /usr/share/doc/vbusd/examples).
 set -e
-echo "== kernel $(uname -r), vbus module from the build"
+examples=${VBUS_EXAMPLES:-/usr/share/doc/vbus/examples}
+echo "== kernel $(uname -r), the vbus module"
 modprobe vbus
 modinfo -F filename vbus
 lsmod | grep '^vbus '
@@ -41,7 +44,7 @@ vbusctl device detach vn0 bus demo
 vbusctl bus del demo
 vbusctl device del vn0
 echo "== vbusd applies examples/topologies (vbus-topology(5))"
-for f in /usr/share/doc/vbus/examples/topologies/*.json; do
+for f in "$examples"/topologies/*.json; do
 	echo "-- $f"
 	vbusctl topology check "$f"
 	vbusctl topology plan "$f"

@@ -4,11 +4,12 @@
  * domain's topology at prepare and takes it back at release; each running
  * domain's topology is a file of the domains directory, merged with
  * topology.d, its buses owned by the user QEMU runs as unless it says
- * otherwise. At start vbusd asks libvirt (read-only) which domains run, to
- * catch up with starts and stops it missed while it was down.
+ * otherwise. At start vbusd asks a running libvirt daemon (read-only) which
+ * domains run, to catch up with starts and stops it missed while it was down.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <pwd.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -119,6 +120,31 @@ static void catch_up_stopped(struct manager *m, virConnectPtr conn)
 		closedir(d);
 }
 
+/*
+ * Whether the daemon of qemu:///system runs, from the pid file it holds while
+ * it runs (libvirtd(8), virtqemud(8)). Connecting to find out would start it
+ * through its socket unit, and vbusd.service is ordered before it: the
+ * daemon's start would wait for vbusd's, and vbusd for the daemon.
+ */
+static bool libvirt_running(void)
+{
+	static const char *const pidfiles[] = { "/run/libvirtd.pid", "/run/virtqemud.pid" };
+
+	for (size_t i = 0; i < sizeof(pidfiles) / sizeof(pidfiles[0]); i++) {
+		FILE *f = fopen(pidfiles[i], "re");
+		int pid = 0;
+		bool alive;
+
+		if (!f)
+			continue;
+		alive = fscanf(f, "%d", &pid) == 1 && pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+		fclose(f);
+		if (alive)
+			return true;
+	}
+	return false;
+}
+
 void libvirt_catch_up(struct manager *m)
 {
 	virConnectPtr conn;
@@ -126,7 +152,7 @@ void libvirt_catch_up(struct manager *m)
 	int n;
 
 	virSetErrorFunc(NULL, ignore_error);
-	conn = virConnectOpenReadOnly("qemu:///system");
+	conn = libvirt_running() ? virConnectOpenReadOnly("qemu:///system") : NULL;
 	if (!conn) {
 		/* No libvirtd: domains' topologies stay as they were. */
 		log_info("libvirt is not running; domain topologies kept as they are");

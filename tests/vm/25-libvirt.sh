@@ -1,7 +1,8 @@
 # The libvirt hook with libvirtd and a real QEMU domain (TCG) in the guest:
 # a domain's buses appear at start, owned by the user QEMU runs as, and go at
 # stop; a domain with an invalid topology is refused with vbusd's message;
-# vbusd catches up with a domain that stopped while it was down.
+# vbusd catches up with a domain that stopped while it was down, and starts
+# without starting libvirtd when only its socket listens.
 source ./lib.bash
 
 CFS=/sys/kernel/config/vbus
@@ -77,6 +78,14 @@ expect "and its topology file" test ! -e $DOMS/vbus-vm1.json
 
 virsh undefine vbus-vm1 >/dev/null
 virsh undefine vbus-bad >/dev/null
+
+# libvirtd gone (its --timeout), its socket listening: vbusd starts without
+# connecting, which would start libvirtd, ordered after vbusd (a deadlock
+# until the watchdog kills vbusd).
+expect "systemctl stop libvirtd" systemctl stop libvirtd
+expect_eq "its socket listens" active "$(systemctl is-active libvirtd.socket)"
+expect "systemctl restart vbusd" systemctl restart vbusd
+expect_eq "vbusd did not start libvirtd" inactive "$(systemctl is-active libvirtd)"
 systemctl stop libvirtd libvirtd.socket libvirtd-ro.socket libvirtd-admin.socket 2>/dev/null
 expect "systemctl stop vbusd" systemctl stop vbusd
 rm -rf /var/lib/vbus/state.json $DOMS
