@@ -39,7 +39,9 @@ elif case == "memcg":
     before = int(open(cg + "/memory.current").read())
     d = shm(64 << 20)
     grew = int(open(cg + "/memory.current").read()) - before
-    check(grew >= 64 << 20, "memory.current grew by %d, not by 64 MiB" % grew)
+    # The memcg's per-CPU charge stock lets memory.current lag by a few
+    # pages; uncharged, it would not grow at all.
+    check(grew >= 60 << 20, "memory.current grew by %d, not by about 64 MiB" % grew)
 PY
 echo 0666 > $C/instances/hshm/mode
 expect "RLIMIT_MEMLOCK bounds a member's shared memory (ENOMEM)" as_vbususer python3 shm.py hshm $dev rlimit
