@@ -15,7 +15,8 @@
  *    re-arms the ring's shm-signal only when it runs dry. A kick by ioctl
  *    (VBUS_IOC_KICK) runs a poll in the client's own system call, on a
  *    second NAPI instance, beside the thread's; the stack still gets the
- *    frames in ring order (venet_poll).
+ *    frames in ring order, and neither poll waits for the other to run
+ *    (venet_tx_deliver).
  *
  * Everything in the rings is untrusted; the IOQ code checks it and stops a
  * ring at the first violation, after which the link goes down (counted).
@@ -23,7 +24,8 @@
  * Locking: venet_dev.lock protects the client pointer, client_mac and the
  * netdev pointer; it nests inside vbus_lock (connect/disconnect) and
  * outside rtnl_lock. The data path reads venet_dev.dp under RCU; the two
- * tx NAPI instances share the tx ring's end under venet_priv.txlock.
+ * tx NAPI instances share the tx ring's end and the order of delivery
+ * under venet_priv.txlock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -86,12 +88,23 @@ struct venet_txpoll {
 	struct ioq_elem *elems;		/* its batch, NAPI_POLL_WEIGHT of them */
 };
 
+/*
+ * Batches taken off the tx ring and not yet handed to the stack, at most:
+ * a poll takes no new batch beyond that while an earlier one waits.
+ */
+#define VENET_TX_AHEAD		8
+/* How long a batch may wait for the one just before it to be delivered. */
+#define VENET_TX_TURN_WAIT_NS	(50 * NSEC_PER_USEC)
+
 /* netdev_priv() of the host netdev. */
 struct venet_priv {
 	struct venet_dev *vd;
-	spinlock_t txlock;		/* the tx ring's end: consume, complete, arm */
+	spinlock_t txlock;		/* the tx ring's end and the order of delivery */
 	u32 tx_next;			/* the number of the next batch, under txlock */
 	u32 tx_turn;			/* the batch whose frames go to the stack next */
+	unsigned long tx_parked;	/* batches left for the turn's holder, by nr % AHEAD */
+	bool tx_blocked;		/* a poll found VENET_TX_AHEAD batches waiting */
+	struct list_head tx_park[VENET_TX_AHEAD];	/* their skbs */
 	struct venet_txpoll tx[VENET_TX_POLLS];
 };
 
@@ -311,32 +324,74 @@ static void venet_gro_flush(struct napi_struct *napi)
 }
 
 /*
- * A batch's skbs to the stack once the batches taken before it are there,
- * so that frames arrive in ring order. The instance delivering those is in
- * the middle of its poll (BHs off) on another CPU: the wait is short. GRO
- * only for IP, which it can merge, and flushed before the next batch's
- * turn; every other frame goes in one list (netif_receive_skb_list).
+ * One batch's skbs to the stack: GRO only for IP, which it can merge, and
+ * flushed before the next batch; every other frame goes in one list
+ * (netif_receive_skb_list).
  */
-static void venet_tx_deliver(struct venet_priv *p, struct venet_txpoll *t,
-			     struct list_head *batch, u32 nr)
+static void venet_tx_receive(struct napi_struct *napi, struct list_head *batch)
 {
 	struct sk_buff *skb, *next;
 
-	/* Acquire: the batches before this one are in; pairs with the release below. */
-	while (smp_load_acquire(&p->tx_turn) != nr)
-		cpu_relax();
 	list_for_each_entry_safe(skb, next, batch, list) {
 		if ((skb->protocol == htons(ETH_P_IP) || skb->protocol == htons(ETH_P_IPV6)) &&
 		    !skb_is_gso(skb)) {
 			skb_list_del_init(skb);
-			napi_gro_receive(&t->napi, skb);
+			napi_gro_receive(napi, skb);
 		}
 	}
 	if (!list_empty(batch))
 		netif_receive_skb_list(batch);
-	venet_gro_flush(&t->napi);
-	/* Release: this batch is in before the next one's turn starts. */
-	smp_store_release(&p->tx_turn, nr + 1);
+	INIT_LIST_HEAD(batch);
+	venet_gro_flush(napi);
+}
+
+/*
+ * Batch nr's skbs to the stack in ring order: after the batches taken
+ * before it. The poll whose batch has the turn delivers it, then every
+ * batch parked behind it, and passes the turn on. A batch that is done
+ * before its turn waits for the one just before it, which is likely
+ * being delivered on the other CPU (BHs off), for VENET_TX_TURN_WAIT_NS at
+ * most. Otherwise, or when that CPU does not get to run (a vCPU the
+ * hypervisor preempted), it is parked for the turn's holder to deliver and
+ * this poll goes on: no poll waits on another's progress for longer.
+ */
+static void venet_tx_deliver(struct venet_priv *p, struct venet_txpoll *t,
+			     struct list_head *batch, u32 nr)
+{
+	unsigned int slot = nr % VENET_TX_AHEAD;
+	bool blocked;
+	u64 until = 0;
+
+	while (READ_ONCE(p->tx_turn) == nr - 1) {
+		if (!until)
+			until = local_clock() + VENET_TX_TURN_WAIT_NS;
+		else if (local_clock() > until)
+			break;
+		cpu_relax();
+	}
+	spin_lock(&p->txlock);
+	if (p->tx_turn != nr) {
+		list_splice_tail_init(batch, &p->tx_park[slot]);
+		__set_bit(slot, &p->tx_parked);
+		spin_unlock(&p->txlock);
+		return;
+	}
+	for (;;) {
+		spin_unlock(&p->txlock);
+		venet_tx_receive(&t->napi, batch);
+		slot = ++nr % VENET_TX_AHEAD;
+		spin_lock(&p->txlock);
+		if (!__test_and_clear_bit(slot, &p->tx_parked))
+			break;
+		list_splice_init(&p->tx_park[slot], batch);
+	}
+	WRITE_ONCE(p->tx_turn, nr);
+	blocked = p->tx_blocked;
+	p->tx_blocked = false;
+	spin_unlock(&p->txlock);
+	/* A poll that could take no batch left the ring to the thread. */
+	if (blocked)
+		napi_schedule(&p->tx[VENET_TX_THREAD].napi);
 }
 
 /*
@@ -344,7 +399,8 @@ static void venet_tx_deliver(struct venet_priv *p, struct venet_txpoll *t,
  * (woken by the ring's shm-signal) and the one a VBUS_IOC_KICK runs in the
  * client's system call. Each poll takes a numbered batch off the ring
  * under txlock, builds its skbs without the lock, beside the other
- * instance, completes the batch and hands it to the stack in its turn.
+ * instance, completes the batch and hands it to the stack in its turn,
+ * or leaves it to the poll that has the turn.
  */
 static int venet_poll(struct napi_struct *napi, int budget)
 {
@@ -355,7 +411,7 @@ static int venet_poll(struct napi_struct *napi, int budget)
 	struct sk_buff *skb;
 	LIST_HEAD(batch);
 	int done = 0, ret = 0, n = 0, i;
-	bool signal, rearm = false;
+	bool signal, blocked = false, rearm = false;
 	u64 bytes = 0;
 	u32 nr;
 
@@ -364,7 +420,10 @@ static int venet_poll(struct napi_struct *napi, int budget)
 	if (!c)
 		goto out;
 	spin_lock(&p->txlock);
-	while (done < budget) {
+	/* VENET_TX_AHEAD batches wait for the stack: the turn's holder reschedules us. */
+	blocked = p->tx_next - p->tx_turn >= VENET_TX_AHEAD;
+	p->tx_blocked |= blocked;
+	while (!blocked && done < budget) {
 		ret = ioq_consume(&c->txq, &t->elems[done]);
 		if (ret <= 0)
 			break;
@@ -402,7 +461,7 @@ static int venet_poll(struct napi_struct *napi, int budget)
 	}
 out:
 	/* Out of work: sleep on the ring's shm-signal, unless frames arrived meanwhile. */
-	if (done < budget && napi_complete_done(napi, done) && c && ret >= 0) {
+	if (done < budget && napi_complete_done(napi, done) && c && ret >= 0 && !blocked) {
 		spin_lock(&p->txlock);
 		rearm = !ioq_arm(&c->txq);
 		spin_unlock(&p->txlock);
@@ -512,7 +571,7 @@ static int venet_netdev_create_locked(struct venet_dev *vd, const char *name)
 {
 	struct net_device *ndev;
 	struct venet_priv *p;
-	int ret;
+	int ret, i;
 
 	ndev = alloc_netdev(sizeof(*p), name, NET_NAME_USER, venet_setup);
 	if (!ndev)
@@ -520,6 +579,8 @@ static int venet_netdev_create_locked(struct venet_dev *vd, const char *name)
 	p = netdev_priv(ndev);
 	p->vd = vd;
 	spin_lock_init(&p->txlock);
+	for (i = 0; i < VENET_TX_AHEAD; i++)
+		INIT_LIST_HEAD(&p->tx_park[i]);
 	netif_napi_add(ndev, &p->tx[VENET_TX_THREAD].napi, venet_poll);
 	netif_napi_add(ndev, &p->tx[VENET_TX_KICK].napi, venet_poll);
 	ret = register_netdev(ndev);
