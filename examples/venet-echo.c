@@ -5,7 +5,7 @@
  * through vbus. With --mirror it also sends back, addresses swapped, every
  * frame of the local experimental EtherType 0x88b5 (used by the tests).
  *
- *   venet-echo --bus NAME --device ID --address IPV4 [--mirror]
+ *   venet-echo --bus NAME --device ID --address IPV4 [--mirror] [--busy-poll USECS]
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -173,7 +173,8 @@ static int echo_batch(struct echo *e)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: venet-echo --bus NAME --device ID --address IPV4 [--mirror]\n");
+	fprintf(f, "Usage: venet-echo --bus NAME --device ID --address IPV4 [--mirror] "
+		"[--busy-poll USECS]\n");
 }
 
 int main(int argc, char **argv)
@@ -183,17 +184,18 @@ int main(int argc, char **argv)
 		{ "device", required_argument, NULL, 'd' },
 		{ "address", required_argument, NULL, 'a' },
 		{ "mirror", no_argument, NULL, 'm' },
+		{ "busy-poll", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	struct echo e = { 0 };
 	struct vbus_client *c;
 	const char *bus = NULL, *addr = NULL;
-	long id = -1;
+	long id = -1, busy_poll = 0;
 	char *end;
 	int opt, ret;
 
-	while ((opt = getopt_long(argc, argv, "b:d:a:mh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "b:d:a:mp:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'b':
 			bus = optarg;
@@ -210,6 +212,14 @@ int main(int argc, char **argv)
 			break;
 		case 'm':
 			e.mirror = true;
+			break;
+		case 'p':
+			busy_poll = strtol(optarg, &end, 10);
+			if (*end || !*optarg || busy_poll < 0 || busy_poll > 1000000) {
+				fprintf(stderr, "Error: argument \"%s\" is wrong: busy-poll "
+					"microseconds (0 to 1000000)\n", optarg);
+				return 1;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -241,6 +251,7 @@ int main(int argc, char **argv)
 		vbus_client_free(c);
 		return 1;
 	}
+	vbus_venet_set_busy_poll(e.v, busy_poll);
 	vbus_venet_get_mac(e.v, e.mac);
 	fprintf(stderr, "venet-echo: %s on %s/%ld, MAC %02x:%02x:%02x:%02x:%02x:%02x\n",
 		addr, bus, id, e.mac[0], e.mac[1], e.mac[2], e.mac[3], e.mac[4], e.mac[5]);

@@ -3,11 +3,14 @@
  * venet-count: a libvbus venet client that sends or counts frames, for the
  * VM tests and bench/venet.
  *
- *   venet-count BUS ID tx COUNT [SIZE]   send COUNT frames of SIZE bytes (default 60)
- *   venet-count BUS ID rx COUNT [IDLE_MS] receive until COUNT frames or IDLE_MS (default
- *                                         2000) without one
- *   venet-count BUS ID echo SECONDS      send every frame back, addresses swapped
+ *   venet-count [-b USECS] BUS ID tx COUNT [SIZE]   send COUNT frames of SIZE bytes
+ *                                                   (default 60)
+ *   venet-count [-b USECS] BUS ID rx COUNT [IDLE_MS] receive until COUNT frames or IDLE_MS
+ *                                                   (default 2000) without one
+ *   venet-count [-b USECS] BUS ID echo SECONDS      send every frame back, addresses swapped
+ *                                                   (until SIGTERM or SIGINT at the latest)
  *
+ * -b: busy-poll for up to USECS before sleeping (vbus_venet_set_busy_poll()).
  * Frames sent are broadcast, EtherType 0x88b5, numbered in their first
  * payload bytes. Prints "frames N seconds S pps P" (echo: "frames N"), then
  * "kicks K calls C": this connection's qnotify and qinject from genl, from
@@ -15,6 +18,9 @@
  * a call one epoll_wait()).
  */
 #include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +30,13 @@
 #include <vbus/vbus.h>
 
 #define BATCH	256
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = 1;
+}
 
 static double now(void)
 {
@@ -123,7 +136,9 @@ static int do_echo(struct vbus_venet *v, int seconds)
 	unsigned char tmp[6];
 	int ret, i;
 
-	while (now() < end) {
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	while (now() < end && !stop) {
 		ret = vbus_venet_recv(v, iov, BATCH);
 		if (ret < 0)
 			return ret;
@@ -180,17 +195,29 @@ int main(int argc, char **argv)
 {
 	struct vbus_client *c;
 	struct vbus_venet *v;
-	unsigned long count;
+	unsigned long count, busy_poll = 0;
+	char *end;
 	int ret;
 
-	if (argc < 5) {
-		fprintf(stderr, "Usage: venet-count BUS ID { tx COUNT [SIZE] | rx COUNT [IDLE_MS] | "
-			"echo SECONDS }\n");
-		return 2;
+	while ((ret = getopt(argc, argv, "+b:")) != -1) {
+		if (ret != 'b')
+			goto usage;
+		busy_poll = strtoul(optarg, &end, 10);
+		if (*end || !*optarg) {
+			fprintf(stderr, "Error: busy-poll time \"%s\" is not a number of microseconds\n",
+				optarg);
+			return 2;
+		}
 	}
+	argc -= optind - 1;
+	argv += optind - 1;
+	if (argc < 5)
+		goto usage;
 	ret = vbus_client_open(argv[1], &c);
 	if (!ret)
 		ret = vbus_venet_open(c, strtoul(argv[2], NULL, 0), &v);
+	if (!ret && busy_poll)
+		ret = vbus_venet_set_busy_poll(v, busy_poll > UINT32_MAX ? UINT32_MAX : busy_poll);
 	if (ret < 0) {
 		fprintf(stderr, "venet-count: %s\n", strerror(-ret));
 		return 1;
@@ -211,4 +238,9 @@ int main(int argc, char **argv)
 	if (ret < 0)
 		fprintf(stderr, "venet-count: %s\n", strerror(-ret));
 	return ret < 0;
+
+usage:
+	fprintf(stderr, "Usage: venet-count [-b USECS] BUS ID { tx COUNT [SIZE] | "
+		"rx COUNT [IDLE_MS] | echo SECONDS }\n");
+	return 2;
 }

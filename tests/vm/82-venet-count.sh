@@ -3,7 +3,8 @@
 # client to host none lost; host to client (pktgen, as fast as it goes) none
 # lost either: libvbus negotiates VENET_CAP_RXWAIT, so the netdev's queue
 # waits for the client's buffers instead of dropping (no overrun, no drop).
-# Client to host, the frames also arrive in order.
+# Client to host, the frames also arrive in order. Last, the echo client's
+# busy-poll saves the host's calls.
 # The overrun path of a client without RXWAIT: 81-venet-hostile.sh.
 source ./lib.bash
 
@@ -80,6 +81,30 @@ expect_eq "no frame dropped" 0 $dropped
 expect_eq "no overrun: the queue waited for the client" 0 $over
 expect_eq "the client received every frame" "$pg_sent" "$got"
 echo "rem_device_all" > $PG/kpktgend_0
+
+# Busy-poll (vbus_venet_set_busy_poll): pkt-rtt pings the echo client once
+# a millisecond. Sleeping between pings, the client needs a call (one
+# eventfd write, one wake-up) for each; polling its rings for 100 ms
+# before it sleeps, it sees every ping coming, without a call.
+expect_errno "Invalid argument" "busy-poll above 1 s refused" ./venet-count -b 1000001 vc 0 echo 1
+for bp in 0 100000; do
+	./venet-count -b $bp vc 0 echo 60 > /tmp/echo.out & client=$!
+	for i in $(seq 50); do [ "$(cat /sys/class/net/$IF/carrier)" = 1 ] && break; sleep 0.1; done
+	rtt=$(./pkt-rtt $IF 200) || fail "pkt-rtt: $rtt"
+	kill -TERM $client
+	wait $client || fail "venet-count echo -b $bp failed"
+	read -r _ echoed < /tmp/echo.out
+	calls=$(awk '/^kicks/ { print $4 }' /tmp/echo.out)
+	echo "  busy-poll $bp us: echoed $echoed, calls $calls; round trip $rtt"
+	expect "busy-poll $bp: every ping came back" test "$(echo "$rtt" | awk '{ print $6 }')" = 0
+	if [ $bp = 0 ]; then
+		expect "sleeping: a call per ping or so ($calls for $echoed)" \
+			test $(( 2 * calls )) -gt "$echoed"
+	else
+		expect "busy-polling: next to no calls ($calls for $echoed)" \
+			test $(( 20 * calls )) -lt "$echoed"
+	fi
+done
 
 rm $CFG/instances/vc/vc0 && rmdir $CFG/instances/vc $CFG/devices/vc0 || fail "teardown"
 rmmod pktgen venet-tap vbus || fail "unloading"

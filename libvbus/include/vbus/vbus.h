@@ -330,6 +330,13 @@ int vbus_venet_recv(struct vbus_venet *v, struct iovec *frames, unsigned int n);
  * away (free the driver).
  */
 int vbus_venet_wait(struct vbus_venet *v, int timeout_ms);
+/*
+ * Busy-poll: vbus_venet_wait() watches the rings for up to @usecs (at most
+ * its timeout) before it arms a signal and sleeps, trading CPU time for
+ * latency as SO_BUSY_POLL does. 0 (the default) turns it off; -EINVAL above
+ * 1000000.
+ */
+int vbus_venet_set_busy_poll(struct vbus_venet *v, unsigned int usecs);
 
 #ifdef __cplusplus
 }
