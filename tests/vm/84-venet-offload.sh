@@ -29,7 +29,6 @@ while True:
     d = s.recv(65536)
     print(len(d), d[:24].decode())
 " > got.txt & srv=$!
-sleep 0.5
 
 wait_for() {	# wait_for SECONDS COMMAND...
 	local t=$(( $1 * 10 )); shift
@@ -37,6 +36,9 @@ wait_for() {	# wait_for SECONDS COMMAND...
 		t=$((t - 1)); [ $t -gt 0 ] || return 1; sleep 0.1
 	done
 }
+# Bound before the first frame: on a loaded host python takes seconds to
+# start, and a datagram that comes first is dropped (UdpNoPorts).
+wait_for 20 grep -q ":$(printf %04X $PORT) " /proc/net/udp || fail "the UDP server did not bind"
 csum_errors() {	# Udp InCsumErrors, found by its name in the header line
 	awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "InCsumErrors") c = i; h = 1 }
 		       else print $c }' /proc/net/snmp
