@@ -22,20 +22,36 @@ struct vbus_class *vbus_class_find(const char *name)
 	return NULL;
 }
 
+/* Do the class's attribute names follow the rule the tools check? */
+static bool vbus_class_attrs_valid(const struct vbus_class *class)
+{
+	const struct attribute_group **group;
+	struct attribute **attr;
+
+	for (group = class->attr_groups; group && *group; group++) {
+		for (attr = (*group)->attrs; attr && *attr; attr++) {
+			if (!vbus_rule_attr((*attr)->name))
+				return false;
+		}
+	}
+	return true;
+}
+
 /**
  * vbus_class_register - make a device class available to `type`
  * @class: the class, owned by the caller until vbus_class_unregister()
  *
- * Returns 0, -EINVAL for a class without a valid name or interface type,
- * -EEXIST when a class of that name exists.
+ * Returns 0, -EINVAL for a class without a valid name (vbus_rules.h) or
+ * interface type, or with an attribute name the rules refuse, -EEXIST when
+ * a class of that name exists.
  */
 int vbus_class_register(struct vbus_class *class)
 {
 	int ret;
 
-	if (!class->name || !vbus_name_valid(class->name) ||
-	    strlen(class->name) >= VBUS_TYPE_LEN || !class->type ||
-	    !*class->type || strlen(class->type) >= VBUS_TYPE_LEN) {
+	if (!class->name || !vbus_rule_class(class->name) || !class->type ||
+	    !*class->type || strlen(class->type) >= VBUS_TYPE_LEN ||
+	    !vbus_class_attrs_valid(class)) {
 		pr_err("invalid device class \"%s\"\n", class->name ?: "(null)");
 		return -EINVAL;
 	}

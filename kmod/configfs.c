@@ -127,7 +127,7 @@ static struct config_group *vbus_devices_make_group(struct config_group *group,
 	struct vbus_device *dev;
 	int ret;
 
-	if (!vbus_name_valid(name)) {
+	if (!vbus_rule_name(name)) {
 		pr_err("invalid device name \"%s\"\n", name);
 		return ERR_PTR(-EINVAL);
 	}
@@ -385,7 +385,7 @@ static struct config_group *vbus_instances_make_group(struct config_group *group
 	struct vbus_bus *bus;
 	int ret;
 
-	if (!vbus_name_valid(name)) {
+	if (!vbus_rule_name(name)) {
 		pr_err("invalid bus name \"%s\"\n", name);
 		return ERR_PTR(-EINVAL);
 	}

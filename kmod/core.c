@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vbus core: module entry points, the global lock and lists, and the rules
- * every name follows. Each concern (configfs, sysfs, classes, the character
- * device) lives in its own file and is set up here in dependency order.
+ * vbus core: module entry points, the global lock and lists. Each concern
+ * (configfs, sysfs, classes, the character device) lives in its own file and
+ * is set up here in dependency order. The rules every name follows are in
+ * vbus_rules.h, shared with libvbus.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/ctype.h>
 #include <linux/module.h>
 #include <linux/string.h>
 
@@ -17,25 +17,6 @@ DEFINE_MUTEX(vbus_lock);
 LIST_HEAD(vbus_classes);
 LIST_HEAD(vbus_buses);
 LIST_HEAD(vbus_devices);
-
-/*
- * Bus and device names: 1 to VBUS_NAME_MAX characters of [A-Za-z0-9._:-],
- * so a UUID is a valid name and every name is a safe file name in configfs,
- * sysfs and /dev/vbus.
- */
-bool vbus_name_valid(const char *name)
-{
-	size_t len = strlen(name);
-	size_t i;
-
-	if (len < 1 || len > VBUS_NAME_MAX)
-		return false;
-	for (i = 0; i < len; i++) {
-		if (!isalnum(name[i]) && !strchr("._:-", name[i]))
-			return false;
-	}
-	return true;
-}
 
 static int __init vbus_init(void)
 {

@@ -29,6 +29,7 @@
 #include <uapi/linux/vbus_netlink.h>
 
 #include "vbus_class.h"
+#include "vbus_rules.h"
 
 #define VBUS_EVENT_QUEUE	64
 
@@ -157,9 +158,6 @@ static inline struct vbus_link *kobj_to_vbus_link(struct kobject *kobj)
 {
 	return container_of(kobj, struct vbus_link, kobj);
 }
-
-/* core.c */
-bool vbus_name_valid(const char *name);
 
 /* class.c */
 struct vbus_class *vbus_class_find(const char *name);

@@ -27,19 +27,6 @@
 
 extern char **environ;
 
-VBUS_EXPORT bool vbus_name_valid(const char *name)
-{
-	size_t len;
-
-	if (!name)
-		return false;
-	len = strlen(name);
-	if (len == 0 || len > VBUS_NAME_MAX || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return false;
-	return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "0123456789._:-") == len;
-}
-
 /* Run "modprobe -q NAME"; 0 when it loaded (or was loaded). */
 static int modprobe(const char *name)
 {
@@ -405,17 +392,11 @@ static bool class_registered(const struct vbus_ctx *ctx, const char *class)
 	return lstat(path, &st) == 0;
 }
 
-static bool class_name_valid(const char *class)
-{
-	return class && *class && strlen(class) < VBUS_TYPE_LEN && !strchr(class, '/') &&
-	       !strchr(class, '\n') && class[0] != '.';
-}
-
 VBUS_EXPORT int vbus_class_load(struct vbus_ctx *ctx, const char *class)
 {
 	char alias[VBUS_TYPE_LEN + 16];
 
-	if (!ctx || !class_name_valid(class))
+	if (!ctx || !vbus_class_name_valid(class))
 		return -EINVAL;
 	if (class_registered(ctx, class))
 		return 0;
@@ -432,7 +413,7 @@ VBUS_EXPORT int vbus_device_add(struct vbus_ctx *ctx, const char *dev, const cha
 	char path[PATH_MAX];
 	int r;
 
-	if (!ctx || !vbus_name_valid(dev) || !class_name_valid(class))
+	if (!ctx || !vbus_name_valid(dev) || !vbus_class_name_valid(class))
 		return -EINVAL;
 	r = vbus_load(ctx);
 	if (r < 0)
@@ -473,18 +454,12 @@ VBUS_EXPORT int vbus_device_del(struct vbus_ctx *ctx, const char *dev)
 	return r < 0 ? r : 0;
 }
 
-static bool attr_name_valid(const char *attr)
-{
-	return attr && *attr && !strchr(attr, '/') && strcmp(attr, ".") != 0 &&
-	       strcmp(attr, "..") != 0;
-}
-
 /* The sysfs file of class attribute @attr of @dev (relative to the root). */
 static int device_attr_path(const char *dev, const char *attr, char *path, size_t size)
 {
 	int r;
 
-	if (!vbus_name_valid(dev) || !attr_name_valid(attr))
+	if (!vbus_name_valid(dev) || !vbus_attr_name_valid(attr))
 		return -EINVAL;
 	r = snprintf(path, size, VBUS_SYSFS_ROOT "/devices/%s/%s", dev, attr);
 	return r < 0 || (size_t)r >= size ? -ENAMETOOLONG : 0;

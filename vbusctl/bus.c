@@ -3,8 +3,6 @@
  * vbusctl bus: add, del, set and show buses.
  */
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,47 +32,6 @@ static int bus_usage(struct ctl *ctl, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* A user name or a numeric uid. */
-static int parse_user(const char *arg, uid_t *ret)
-{
-	struct passwd *pw = getpwnam(arg);
-	unsigned long v;
-
-	if (pw) {
-		*ret = pw->pw_uid;
-		return 0;
-	}
-	if (parse_ulong(arg, 10, (uid_t)-2, &v) < 0)
-		return invarg("no such user", arg);
-	*ret = v;
-	return 0;
-}
-
-static int parse_group(const char *arg, gid_t *ret)
-{
-	struct group *gr = getgrnam(arg);
-	unsigned long v;
-
-	if (gr) {
-		*ret = gr->gr_gid;
-		return 0;
-	}
-	if (parse_ulong(arg, 10, (gid_t)-2, &v) < 0)
-		return invarg("no such group", arg);
-	*ret = v;
-	return 0;
-}
-
-static int parse_mode(const char *arg, mode_t *ret)
-{
-	unsigned long v;
-
-	if (parse_ulong(arg, 8, 0777, &v) < 0)
-		return invarg("mode must be octal, at most 0777", arg);
-	*ret = v;
-	return 0;
-}
-
 enum { KW_OWNER, KW_GROUP, KW_MODE };
 static const struct cmd perm_keywords[] = {
 	[KW_OWNER] = { "owner" },
@@ -99,19 +56,22 @@ static int parse_perm(int argc, char **argv, struct perm *p)
 			if (p->has_owner)
 				return duparg(kw->name, argv[1]);
 			p->has_owner = true;
-			ret = parse_user(argv[1], &p->owner);
+			if (vbus_user_parse(argv[1], &p->owner) < 0)
+				ret = invarg(vbus_rule_text(VBUS_RULE_USER), argv[1]);
 			break;
 		case KW_GROUP:
 			if (p->has_group)
 				return duparg(kw->name, argv[1]);
 			p->has_group = true;
-			ret = parse_group(argv[1], &p->group);
+			if (vbus_group_parse(argv[1], &p->group) < 0)
+				ret = invarg(vbus_rule_text(VBUS_RULE_GROUP), argv[1]);
 			break;
 		case KW_MODE:
 			if (p->has_mode)
 				return duparg(kw->name, argv[1]);
 			p->has_mode = true;
-			ret = parse_mode(argv[1], &p->mode);
+			if (vbus_mode_parse(argv[1], &p->mode) < 0)
+				ret = invrule("a mode", VBUS_RULE_MODE, argv[1]);
 			break;
 		}
 		if (ret != EXIT_OK)

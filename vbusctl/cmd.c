@@ -114,11 +114,19 @@ int invarg(const char *why, const char *arg)
 	return EXIT_USAGE;
 }
 
+int invrule(const char *what, enum vbus_rule rule, const char *arg)
+{
+	fprintf(stderr, "Error: argument \"%s\" is wrong: not %s (%s)\n", arg, what,
+		vbus_rule_text(rule));
+	return EXIT_USAGE;
+}
+
 int invname(const char *what, const char *arg)
 {
-	fprintf(stderr, "Error: argument \"%s\" is wrong: not a %s name "
-		"(1-64 characters of A-Za-z0-9._:-)\n", arg, what);
-	return EXIT_USAGE;
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "a %s name", what);
+	return invrule(buf, strcmp(what, "class") == 0 ? VBUS_RULE_CLASS : VBUS_RULE_NAME, arg);
 }
 
 int duparg(const char *key, const char *arg)

@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 
+#include <vbus/vbus.h>
+
 struct vbus_ctx;
 struct printer;
 
@@ -67,7 +69,9 @@ int parse_ulong(const char *arg, int base, unsigned long max, unsigned long *ret
 
 /* Messages with iproute2's wording; each returns EXIT_USAGE. */
 int invarg(const char *why, const char *arg);
-/* @arg is not a valid @what ("bus", "device") name. */
+/* @arg is not @what ("a mode"): breaks libvbus's @rule, whose text says why. */
+int invrule(const char *what, enum vbus_rule rule, const char *arg);
+/* @arg is not a valid @what ("bus", "device", "class") name. */
 int invname(const char *what, const char *arg);
 int duparg(const char *key, const char *arg);
 int missarg(const char *key);

@@ -48,6 +48,8 @@ static int device_must_exist(struct ctl *ctl, const char *name)
 static int check_attr_pairs(int argc, char **argv)
 {
 	for (int i = 0; i < argc; i += 2) {
+		if (!vbus_attr_name_valid(argv[i]))
+			return invrule("an attribute name", VBUS_RULE_ATTR, argv[i]);
 		if (i + 1 == argc)
 			return missarg(argv[i]);
 		for (int j = 0; j < i; j += 2)
@@ -84,6 +86,8 @@ static int device_add(struct ctl *ctl, int argc, char **argv)
 	if (argc < 3)
 		return missarg("type");
 	class = argv[2];
+	if (!vbus_class_name_valid(class))
+		return invname("class", class);
 	ret = check_attr_pairs(argc - 3, argv + 3);
 	if (ret != EXIT_OK)
 		return ret;

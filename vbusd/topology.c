@@ -2,8 +2,6 @@
 /* vbusd: topology files, parsed with jansson and checked (topology.h). */
 #include <dirent.h>
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -205,8 +203,8 @@ static char *name_member(struct parse *p, const char *path, json_t *obj, const c
 	if (!v)
 		return NULL;
 	if (!vbus_name_valid(json_string_value(v))) {
-		perror_at(p, sub, false, "invalid %s name \"%s\": 1-64 characters of [A-Za-z0-9._:-]",
-			  what, json_string_value(v));
+		perror_at(p, sub, false, "invalid %s name \"%s\": %s", what, json_string_value(v),
+			  vbus_rule_text(VBUS_RULE_NAME));
 		return NULL;
 	}
 	name = strdup(json_string_value(v));
@@ -240,23 +238,12 @@ static bool parse_id(struct parse *p, const char *path, json_t *obj, const char 
 		return false;
 	}
 	name = json_string_value(v);
-	if (group) {
-		struct group *gr = getgrnam(name);
-
-		if (gr)
-			*ret = gr->gr_gid;
-		else
-			perror_at(p, sub, false, "unknown group \"%s\"", name);
-		return gr != NULL;
-	} else {
-		struct passwd *pw = getpwnam(name);
-
-		if (pw)
-			*ret = pw->pw_uid;
-		else
-			perror_at(p, sub, false, "unknown user \"%s\"", name);
-		return pw != NULL;
+	if ((group ? vbus_group_parse(name, ret) : vbus_user_parse(name, ret)) < 0) {
+		perror_at(p, sub, false, "invalid %s \"%s\": %s", key, name,
+			  vbus_rule_text(group ? VBUS_RULE_GROUP : VBUS_RULE_USER));
+		return false;
 	}
+	return true;
 }
 
 static void parse_mode(struct parse *p, const char *path, json_t *obj, mode_t *ret)
@@ -264,18 +251,12 @@ static void parse_mode(struct parse *p, const char *path, json_t *obj, mode_t *r
 	_cleanup_free_ char *sub = jpath_member(path, "mode");
 	json_t *v = member(p, path, obj, "mode", JSON_STRING, "a string of octal digits", false);
 	const char *s;
-	char *end;
-	unsigned long m;
 
 	if (!v)
 		return;
 	s = json_string_value(v);
-	m = strtoul(s, &end, 8);
-	if (!*s || *end || strspn(s, "01234567") != strlen(s) || m > 0777) {
-		perror_at(p, sub, false, "invalid mode \"%s\": octal, at most 0777", s);
-		return;
-	}
-	*ret = (mode_t)m;
+	if (vbus_mode_parse(s, ret) < 0)
+		perror_at(p, sub, false, "invalid mode \"%s\": %s", s, vbus_rule_text(VBUS_RULE_MODE));
 }
 
 static void parse_bus_devices(struct parse *p, const char *path, json_t *obj, struct topo_bus *b)
@@ -360,17 +341,6 @@ static void parse_bus(struct parse *p, const char *path, json_t *obj)
 	}
 }
 
-static bool attr_name_valid(const char *s)
-{
-	if (!*s || strlen(s) > 64)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
-			return false;
-	return true;
-}
-
 /* An attribute value as the kernel is given it: strings, integers, booleans as 1/0. */
 static char *attr_value(struct parse *p, const char *path, json_t *v)
 {
@@ -408,8 +378,9 @@ static void parse_attrs(struct parse *p, const char *path, json_t *obj, struct t
 		_cleanup_free_ char *apath = jpath_member(sub, key);
 		struct topo_attr *a = &d->attrs[d->n_attrs];
 
-		if (!attr_name_valid(key)) {
-			perror_at(p, apath, true, "invalid attribute name \"%s\"", key);
+		if (!vbus_attr_name_valid(key)) {
+			perror_at(p, apath, true, "invalid attribute name \"%s\": %s", key,
+				  vbus_rule_text(VBUS_RULE_ATTR));
 			continue;
 		}
 		a->value = attr_value(p, apath, v);
@@ -448,7 +419,10 @@ static void parse_device(struct parse *p, const char *path, json_t *obj)
 	if (class) {
 		const char *c = json_string_value(class);
 
-		if (p->t->class_known && !p->t->class_known(c, p->t->userdata))
+		if (!vbus_class_name_valid(c))
+			perror_at(p, cpath, false, "invalid class name \"%s\": %s", c,
+				  vbus_rule_text(VBUS_RULE_CLASS));
+		else if (p->t->class_known && !p->t->class_known(c, p->t->userdata))
 			perror_at(p, cpath, false, "unknown device class \"%s\"", c);
 		else if (!(d->class = strdup(c)))
 			p->err = -ENOMEM;

@@ -101,6 +101,53 @@ static void test_names(void **state)
 	assert_false(vbus_name_valid(long_name));
 }
 
+static void test_class_and_attr_names(void **state)
+{
+	assert_true(vbus_class_name_valid("venet-tap"));
+	assert_true(vbus_class_name_valid("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"));	/* 31 */
+	assert_false(vbus_class_name_valid("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"));	/* 32 */
+	assert_false(vbus_class_name_valid(".."));
+	assert_false(vbus_class_name_valid("a/b"));
+	assert_false(vbus_class_name_valid(NULL));
+	assert_true(vbus_attr_name_valid("host_mac"));
+	assert_true(vbus_attr_name_valid("rx-max"));
+	assert_false(vbus_attr_name_valid("a.b"));
+	assert_false(vbus_attr_name_valid(".."));
+	assert_false(vbus_attr_name_valid(""));
+	assert_string_equal(vbus_rule_text(VBUS_RULE_MODE), "octal, at most 0777");
+	assert_null(vbus_rule_text(VBUS_RULE_GROUP + 1));
+}
+
+static void test_mode_user_group(void **state)
+{
+	mode_t mode = 01234;
+	uid_t uid = 7;
+	gid_t gid = 7;
+
+	assert_int_equal(vbus_mode_parse("0660", &mode), 0);
+	assert_int_equal(mode, 0660);
+	assert_int_equal(vbus_mode_parse("7", &mode), 0);
+	assert_int_equal(mode, 07);
+	assert_int_equal(vbus_mode_parse("1777", &mode), -EINVAL);
+	assert_int_equal(vbus_mode_parse("00777", &mode), -EINVAL);
+	assert_int_equal(vbus_mode_parse("0999", &mode), -EINVAL);
+	assert_int_equal(vbus_mode_parse("+644", &mode), -EINVAL);
+	assert_int_equal(vbus_mode_parse("", &mode), -EINVAL);
+	assert_int_equal(mode, 07);
+	assert_int_equal(vbus_user_parse("root", &uid), 0);
+	assert_int_equal(uid, 0);
+	assert_int_equal(vbus_user_parse("4294967294", &uid), 0);
+	assert_int_equal(uid, 4294967294U);
+	assert_int_equal(vbus_user_parse("4294967295", &uid), -ENOENT);
+	assert_int_equal(vbus_user_parse("no-such-user-x", &uid), -ENOENT);
+	assert_int_equal(vbus_user_parse("-1", &uid), -ENOENT);
+	assert_int_equal(vbus_group_parse("root", &gid), 0);
+	assert_int_equal(gid, 0);
+	assert_int_equal(vbus_group_parse("1002", &gid), 0);
+	assert_int_equal(gid, 1002);
+	assert_int_equal(vbus_group_parse("no-such-group-x", &gid), -ENOENT);
+}
+
 static void test_bad_names_touch_nothing(void **state)
 {
 	struct fixture *f = *state;
@@ -256,6 +303,8 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_class_and_attr_names),
+		cmocka_unit_test(test_mode_user_group),
 		T(test_bad_names_touch_nothing),
 		T(test_bus_add_exists),
 		T(test_attach_detach),

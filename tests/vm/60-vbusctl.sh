@@ -36,14 +36,20 @@ expect_eq "bus set" "0 1002 0600" \
 	"$(cat $C/instances/vm3/owner $C/instances/vm3/group $C/instances/vm3/mode | paste -sd' ')"
 
 run 2 'Error: bus "vm1" exists.' vbusctl bus add vm1
-run 1 'Error: argument "a b" is wrong: not a bus name (1-64 characters of A-Za-z0-9._:-)' \
+run 1 'Error: argument "a b" is wrong: not a bus name (1-64 characters of [A-Za-z0-9._:-], not "." or "..")' \
 	vbusctl bus add "a b"
-run 1 'Error: argument "0999" is wrong: mode must be octal, at most 0777' \
+run 1 'Error: argument "0999" is wrong: not a mode (octal, at most 0777)' \
 	vbusctl bus add vm9 mode 0999
-run 1 'Error: argument "1777" is wrong: mode must be octal, at most 0777' \
+run 1 'Error: argument "1777" is wrong: not a mode (octal, at most 0777)' \
 	vbusctl bus set vm1 mode 1777
 run 1 'Error: argument "nobody-here" is wrong: no such user' vbusctl bus add vm9 owner nobody-here
 run 1 'Error: argument "nogroup-here" is wrong: no such group' vbusctl bus add vm9 group nogroup-here
+run 1 'Error: argument ".." is wrong: not a bus name (1-64 characters of [A-Za-z0-9._:-], not "." or "..")' \
+	vbusctl bus add ..
+run 1 'Error: argument "a/b" is wrong: not a class name (1-31 characters of [A-Za-z0-9._:-], not "." or "..")' \
+	vbusctl device add d9 type a/b
+run 1 'Error: argument "if name" is wrong: not an attribute name (1-64 characters of [A-Za-z0-9_-])' \
+	vbusctl device set d9 "if name" x
 run 1 'Error: duplicate "mode": "0600" is the second value.' vbusctl bus add vm9 mode 0660 mode 0600
 run 1 'Error: argument for "owner" is missing.' vbusctl bus add vm9 owner
 run 1 'Error: argument "colour" is wrong: expected one of owner, group, mode.' \

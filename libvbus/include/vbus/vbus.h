@@ -43,13 +43,38 @@ int vbus_ctx_set_root(struct vbus_ctx *ctx, const char *root);
 int vbus_kernel_version(struct vbus_ctx *ctx, char **ret_version);
 
 /*
- * Administration (configfs, doc/abi/configfs.md). Names of buses and
- * devices are 1-64 characters of [A-Za-z0-9._:-]; any other name is
- * -EINVAL before the kernel is asked. Other errors are the kernel's errno
- * (doc/abi), e.g. -EEXIST, -ENOENT, -EBUSY. A call that fails has changed
- * nothing.
+ * The rules names and values follow, the kernel's own: bus and device names
+ * are 1-64 characters of [A-Za-z0-9._:-] other than "." and ".."; class
+ * names the same in at most 31; class attribute names 1-64 characters of
+ * [A-Za-z0-9_-]. vbus_rule_text() says what a rule wants, for messages.
  */
 bool vbus_name_valid(const char *name);
+bool vbus_class_name_valid(const char *name);
+bool vbus_attr_name_valid(const char *name);
+
+enum vbus_rule {
+	VBUS_RULE_NAME,		/* bus and device names */
+	VBUS_RULE_CLASS,	/* device class names */
+	VBUS_RULE_ATTR,		/* class attribute names */
+	VBUS_RULE_MODE,		/* vbus_mode_parse() */
+	VBUS_RULE_USER,		/* vbus_user_parse() */
+	VBUS_RULE_GROUP,	/* vbus_group_parse() */
+};
+
+const char *vbus_rule_text(enum vbus_rule rule);
+
+/* A bus's mode: octal, at most 0777 (4 digits with a leading 0). -EINVAL otherwise. */
+int vbus_mode_parse(const char *s, mode_t *ret_mode);
+/* A user (group) name, or a number below 4294967295. -ENOENT: no such user (group). */
+int vbus_user_parse(const char *s, uid_t *ret_uid);
+int vbus_group_parse(const char *s, gid_t *ret_gid);
+
+/*
+ * Administration (configfs, doc/abi/configfs.md). A name that breaks its
+ * rule is -EINVAL before the kernel is asked. Other errors are the kernel's
+ * errno (doc/abi), e.g. -EEXIST, -ENOENT, -EBUSY. A call that fails has
+ * changed nothing.
+ */
 
 /*
  * Mount configfs and load vbus.ko if needed (vbus_bus_add and
