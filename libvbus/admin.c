@@ -297,18 +297,6 @@ VBUS_EXPORT int vbus_device_detach(struct vbus_ctx *ctx, const char *dev, const 
 	return r;
 }
 
-VBUS_EXPORT int vbus_bus_devices(struct vbus_ctx *ctx, const char *bus, char ***ret_devs)
-{
-	char **names = NULL;
-	int r;
-
-	if (!ctx || !vbus_name_valid(bus) || !ret_devs)
-		return -EINVAL;
-	r = bus_links(ctx, bus, NULL, &names, ret_devs);
-	vbus_strv_free(names);
-	return r;
-}
-
 /* Remove @names[] from @bus; on failure put back what was removed. */
 static int links_remove(const struct vbus_ctx *ctx, const char *bus, char **names, char **devs)
 {
@@ -345,8 +333,11 @@ VBUS_EXPORT int vbus_bus_del(struct vbus_ctx *ctx, const char *bus)
 	return r;
 }
 
-/* The buses @dev is linked on. */
-VBUS_EXPORT int vbus_device_buses(struct vbus_ctx *ctx, const char *dev, char ***ret_buses)
+/*
+ * The buses @dev is linked on, as configfs has them: the write path undoes
+ * and redoes exactly these links (the read side is vbus_device_buses()).
+ */
+static int configfs_device_buses(struct vbus_ctx *ctx, const char *dev, char ***ret_buses)
 {
 	char dir[PATH_MAX];
 	char **buses = NULL;
@@ -437,7 +428,7 @@ VBUS_EXPORT int vbus_device_del(struct vbus_ctx *ctx, const char *dev)
 	char **buses = NULL;
 	int r, i = 0;
 
-	r = vbus_device_buses(ctx, dev, &buses);
+	r = configfs_device_buses(ctx, dev, &buses);
 	if (r < 0)
 		return r;
 	for (; buses && buses[i]; i++) {
@@ -487,44 +478,4 @@ VBUS_EXPORT int vbus_device_get_attr(struct vbus_ctx *ctx, const char *dev, cons
 		return -EINVAL;
 	r = device_attr_path(dev, attr, path, sizeof(path));
 	return r < 0 ? r : vbus_read_line(ctx, path, ret_value);
-}
-
-static int read_uint(const struct vbus_ctx *ctx, const char *bus, const char *attr, int base,
-		     unsigned long *ret)
-{
-	char path[PATH_MAX], *line = NULL, *end;
-	int r;
-
-	r = snprintf(path, sizeof(path), VBUS_CONFIGFS_ROOT "/instances/%s/%s", bus, attr);
-	if (r < 0 || (size_t)r >= sizeof(path))
-		return -ENAMETOOLONG;
-	r = vbus_read_line(ctx, path, &line);
-	if (r < 0)
-		return r;
-	errno = 0;
-	*ret = strtoul(line, &end, base);
-	r = errno || end == line || *end ? -EBADMSG : 0;
-	free(line);
-	return r;
-}
-
-VBUS_EXPORT int vbus_bus_get_perm(struct vbus_ctx *ctx, const char *bus, uid_t *ret_owner,
-				  gid_t *ret_group, mode_t *ret_mode)
-{
-	unsigned long owner, group, mode;
-	int r;
-
-	if (!ctx || !vbus_name_valid(bus) || !ret_owner || !ret_group || !ret_mode)
-		return -EINVAL;
-	r = read_uint(ctx, bus, "owner", 10, &owner);
-	if (r == 0)
-		r = read_uint(ctx, bus, "group", 10, &group);
-	if (r == 0)
-		r = read_uint(ctx, bus, "mode", 8, &mode);
-	if (r < 0)
-		return r;
-	*ret_owner = owner;
-	*ret_group = group;
-	*ret_mode = mode;
-	return 0;
 }

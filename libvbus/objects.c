@@ -585,9 +585,78 @@ VBUS_EXPORT int vbus_device_dump(struct vbus_ctx *ctx, const char *name, const c
 	const char *values[] = { name, class, bus };
 
 	if (!ctx || (name && !vbus_name_valid(name)) || (bus && !vbus_name_valid(bus)) ||
-	    (class && (!*class || strlen(class) >= VBUS_TYPE_LEN)))
+	    (class && !vbus_class_name_valid(class)))
 		return -EINVAL;
 	return dump(ctx, KIND_DEVICE, VBUS_CMD_DEVICE_GET, attrs, values, 3, (void ***)ret_list);
+}
+
+VBUS_EXPORT int vbus_bus_get_perm(struct vbus_ctx *ctx, const char *bus, uid_t *ret_owner,
+				  gid_t *ret_group, mode_t *ret_mode)
+{
+	struct vbus_bus **list = NULL;
+	int r;
+
+	if (!bus || !ret_owner || !ret_group || !ret_mode)
+		return -EINVAL;
+	r = vbus_bus_dump(ctx, bus, NULL, &list);
+	if (r == 1) {
+		*ret_owner = list[0]->owner;
+		*ret_group = list[0]->group;
+		*ret_mode = list[0]->mode;
+	}
+	vbus_bus_list_free(list);
+	return r < 0 ? r : r == 1 ? 0 : -ENOENT;
+}
+
+/* The names of @n links into a new NULL-terminated array: buses (@bus) or devices. */
+static int links_strv(const struct vbus_link *links, unsigned int n, bool bus, char ***ret)
+{
+	char **v = calloc(n + 1, sizeof(*v));
+	unsigned int i;
+
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		v[i] = strdup(bus ? links[i].bus : links[i].device);
+		if (!v[i]) {
+			vbus_strv_free(v);
+			return -ENOMEM;
+		}
+	}
+	*ret = v;
+	return (int)n;
+}
+
+VBUS_EXPORT int vbus_bus_devices(struct vbus_ctx *ctx, const char *bus, char ***ret_devs)
+{
+	struct vbus_bus **list = NULL;
+	int r;
+
+	if (!bus || !ret_devs)
+		return -EINVAL;
+	r = vbus_bus_dump(ctx, bus, NULL, &list);
+	if (r == 1)
+		r = links_strv(list[0]->links, list[0]->n_links, false, ret_devs);
+	else if (r == 0)
+		r = -ENOENT;
+	vbus_bus_list_free(list);
+	return r;
+}
+
+VBUS_EXPORT int vbus_device_buses(struct vbus_ctx *ctx, const char *dev, char ***ret_buses)
+{
+	struct vbus_device **list = NULL;
+	int r;
+
+	if (!dev || !ret_buses)
+		return -EINVAL;
+	r = vbus_device_dump(ctx, dev, NULL, NULL, &list);
+	if (r == 1)
+		r = links_strv(list[0]->links, list[0]->n_links, true, ret_buses);
+	else if (r == 0)
+		r = -ENOENT;
+	vbus_device_list_free(list);
+	return r;
 }
 
 VBUS_EXPORT int vbus_stats_dump(struct vbus_ctx *ctx, const char *bus,

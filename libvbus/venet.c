@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The client API: attach to a bus (/dev/vbus/<bus>) and drive a venet
- * device from userspace (doc/abi/venet.md, man/libvbus-client.3).
+ * A venet driver in userspace (doc/abi/venet.md, man/libvbus-client.3),
+ * written on the generic client of a device connection (client.c).
  *
  * Shared memory layout of one venet connection, all in the one area the
  * kernel allocates (VBUS_IOC_SHM) and we map:
@@ -17,20 +17,16 @@
  */
 #include <endian.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <linux/vbus.h>
 #include <linux/vbus_venet.h>
 
+#include "client.h"
 #include "libvbus-private.h"
 #include "txfifo.h"
 #include "ioq/ioq.h"
@@ -46,16 +42,10 @@
 #define VENET_TX_WAKE		(VENET_TX_BUFS / 2)
 #define VENET_BUSY_POLL_MAX	1000000		/* microseconds */
 
-struct vbus_client {
-	int fd;
-};
-
 struct vbus_venet {
-	int fd;				/* device fd */
+	struct vbus_dev dev;		/* the device fd and the shared memory */
 	int call_fd;			/* eventfd: the host signals rx and tx completions */
 	int ep_fd;			/* epoll of call_fd and fd: the pollable fd */
-	uint8_t *shm;
-	size_t shm_len;
 	struct ioq rxq, txq;
 	struct venet_config cfg;
 	unsigned int rx_segs;		/* descriptors per rx buffer */
@@ -68,54 +58,9 @@ struct vbus_venet {
 	unsigned int busy_poll_us;	/* vbus_venet_wait() polls this long before it sleeps */
 };
 
-VBUS_EXPORT int vbus_client_open(const char *bus, struct vbus_client **ret_client)
-{
-	struct vbus_client *c;
-	char path[sizeof(VBUS_DEV_DIR) + VBUS_NAME_MAX + 2];
-
-	if (!bus || !vbus_name_valid(bus) || !ret_client)
-		return -EINVAL;
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return -ENOMEM;
-	snprintf(path, sizeof(path), VBUS_DEV_DIR "/%s", bus);
-	c->fd = open(path, O_RDWR | O_CLOEXEC);
-	if (c->fd < 0) {
-		int err = -errno;
-
-		free(c);
-		return err;
-	}
-	*ret_client = c;
-	return 0;
-}
-
-VBUS_EXPORT void vbus_client_free(struct vbus_client *c)
-{
-	if (!c)
-		return;
-	close(c->fd);
-	free(c);
-}
-
-VBUS_EXPORT int vbus_client_get_fd(const struct vbus_client *c)
-{
-	return c->fd;
-}
-
 static int venet_call(struct vbus_venet *v, uint32_t func, void *buf, uint32_t len, uint32_t size)
 {
-	struct vbus_call call = {
-		.func = func, .data = (uintptr_t)buf, .len = len, .size = size,
-	};
-	int ret = ioctl(v->fd, VBUS_IOC_CALL, &call);
-
-	return ret < 0 ? -errno : ret;
-}
-
-static int venet_ioctl(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) < 0 ? -errno : 0;
+	return vbus_dev_call(&v->dev, func, buf, len, size);
 }
 
 /*
@@ -124,7 +69,7 @@ static int venet_ioctl(int fd, unsigned long req, void *arg)
  */
 static int venet_kick(struct vbus_venet *v, uint32_t queue)
 {
-	return ioctl(v->fd, VBUS_IOC_KICK, (unsigned long)queue);
+	return vbus_dev_kick(&v->dev, queue);
 }
 
 /*
@@ -134,8 +79,6 @@ static int venet_kick(struct vbus_venet *v, uint32_t queue)
  */
 static int venet_setup_signals(struct vbus_venet *v)
 {
-	struct vbus_signal rx = { .queue = VENET_QUEUE_RX, .kick = -1 };
-	struct vbus_signal tx = { .queue = VENET_QUEUE_TX, .kick = -1 };
 	struct epoll_event ev = { .events = EPOLLIN };
 	int ret;
 
@@ -143,10 +86,9 @@ static int venet_setup_signals(struct vbus_venet *v)
 	v->ep_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (v->call_fd < 0 || v->ep_fd < 0)
 		return -errno;
-	rx.call = tx.call = v->call_fd;
-	ret = venet_ioctl(v->fd, VBUS_IOC_SIGNAL, &rx);
+	ret = vbus_dev_signal(&v->dev, VENET_QUEUE_RX, v->call_fd, -1);
 	if (!ret)
-		ret = venet_ioctl(v->fd, VBUS_IOC_SIGNAL, &tx);
+		ret = vbus_dev_signal(&v->dev, VENET_QUEUE_TX, v->call_fd, -1);
 	if (ret)
 		return ret;
 	/*
@@ -159,8 +101,8 @@ static int venet_setup_signals(struct vbus_venet *v)
 	if (epoll_ctl(v->ep_fd, EPOLL_CTL_ADD, v->call_fd, &ev) < 0)
 		return -errno;
 	ev.events = EPOLLIN;
-	ev.data.fd = v->fd;
-	if (epoll_ctl(v->ep_fd, EPOLL_CTL_ADD, v->fd, &ev) < 0)
+	ev.data.fd = v->dev.fd;
+	if (epoll_ctl(v->ep_fd, EPOLL_CTL_ADD, v->dev.fd, &ev) < 0)
 		return -errno;
 	return 0;
 }
@@ -178,8 +120,8 @@ static int venet_setup_queue(struct vbus_venet *v, uint32_t queue, uint64_t ring
 	ret = venet_call(v, VENET_FUNC_QREG, &r, sizeof(r), sizeof(r));
 	if (ret < 0)
 		return ret;
-	return ioq_init(q, IOQ_PRODUCER, v->shm + ring, IOQ_RING_SIZE(VENET_RING),
-			v->shm + area, area_len);
+	return ioq_init(q, IOQ_PRODUCER, v->dev.shm + ring, IOQ_RING_SIZE(VENET_RING),
+			v->dev.shm + area, area_len);
 }
 
 static int venet_post_rx(struct vbus_venet *v, unsigned int b, unsigned int flags)
@@ -200,7 +142,6 @@ static int venet_setup_rings(struct vbus_venet *v)
 {
 	uint64_t ring_sz = (IOQ_RING_SIZE(VENET_RING) + 4095) & ~4095ULL;
 	uint64_t rx_len, tx_len = VENET_TX_AREA;
-	struct vbus_shm shm = { 0 };
 	unsigned int i;
 	int ret;
 
@@ -212,17 +153,10 @@ static int venet_setup_rings(struct vbus_venet *v)
 		return -EOPNOTSUPP;
 	v->rx_bufs = VENET_RING / v->rx_segs;
 	rx_len = (uint64_t)v->rx_bufs * v->rx_segs * VENET_SEG;
-	shm.size = 2 * ring_sz + rx_len + tx_len;
-	ret = venet_ioctl(v->fd, VBUS_IOC_SHM, &shm);
+	ret = vbus_dev_shm(&v->dev, 2 * ring_sz + rx_len + tx_len);
 	if (ret)
 		return ret;
-	v->shm_len = shm.size;
-	v->shm = mmap(NULL, v->shm_len, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
-	if (v->shm == MAP_FAILED) {
-		v->shm = NULL;
-		return -errno;
-	}
-	v->rx_area = v->shm + 2 * ring_sz;
+	v->rx_area = v->dev.shm + 2 * ring_sz;
 	v->tx_area = v->rx_area + rx_len;
 	ret = venet_setup_queue(v, VENET_QUEUE_RX, 0, 2 * ring_sz, rx_len);
 	if (!ret)
@@ -246,18 +180,15 @@ VBUS_EXPORT void vbus_venet_free(struct vbus_venet *v)
 {
 	if (!v)
 		return;
-	if (v->fd >= 0)
+	if (v->dev.fd >= 0)
 		venet_call(v, VENET_FUNC_LINKDOWN, NULL, 0, 0);
 	ioq_cleanup(&v->rxq);
 	ioq_cleanup(&v->txq);
-	if (v->shm)
-		munmap(v->shm, v->shm_len);
 	if (v->ep_fd >= 0)
 		close(v->ep_fd);
 	if (v->call_fd >= 0)
 		close(v->call_fd);
-	if (v->fd >= 0)
-		close(v->fd);
+	vbus_dev_close(&v->dev);
 	txfifo_free(&v->tx);
 	free(v->rx_held);
 	free(v);
@@ -281,7 +212,6 @@ static int venet_negotiate(struct vbus_venet *v)
 
 VBUS_EXPORT int vbus_venet_open(struct vbus_client *c, uint32_t id, struct vbus_venet **ret_venet)
 {
-	struct vbus_open req = { .id = id };
 	struct vbus_venet *v;
 	int ret;
 
@@ -291,12 +221,9 @@ VBUS_EXPORT int vbus_venet_open(struct vbus_client *c, uint32_t id, struct vbus_
 	if (!v)
 		return -ENOMEM;
 	v->call_fd = v->ep_fd = -1;
-	v->fd = ioctl(c->fd, VBUS_IOC_OPEN, &req);
-	if (v->fd < 0) {
-		ret = -errno;
-		goto out_free;
-	}
-	ret = venet_negotiate(v);
+	ret = vbus_dev_open(c, id, &v->dev);
+	if (!ret)
+		ret = venet_negotiate(v);
 	if (!ret)
 		ret = venet_setup_signals(v);
 	if (!ret)
@@ -406,8 +333,12 @@ static int venet_send(struct vbus_venet *v, const struct iovec *frames,
 		}
 		txfifo_push(&v->tx, at, size);
 	}
-	if (ioq_kick(&v->txq) && venet_kick(v, VENET_QUEUE_TX) < 0)
-		return -errno;
+	if (ioq_kick(&v->txq)) {
+		int r = venet_kick(v, VENET_QUEUE_TX);
+
+		if (r < 0)
+			return r;
+	}
 	return i ? (int)i : ret;
 }
 
@@ -463,9 +394,11 @@ VBUS_EXPORT int vbus_venet_recv(struct vbus_venet *v, struct iovec *frames, unsi
 		got++;
 	}
 	/* Publish the reposted buffers; the host may wait for them (only with RXWAIT). */
-	if (ioq_kick(&v->rxq) && (v->cfg.caps & VENET_CAP_RXWAIT) &&
-	    venet_kick(v, VENET_QUEUE_RX) < 0 && !got)
-		return -errno;
+	if (ioq_kick(&v->rxq) && (v->cfg.caps & VENET_CAP_RXWAIT)) {
+		ret = venet_kick(v, VENET_QUEUE_RX);
+		if (ret < 0 && !got)
+			return ret;
+	}
 	return got;
 }
 
@@ -562,7 +495,7 @@ VBUS_EXPORT int vbus_venet_wait(struct vbus_venet *v, int timeout_ms)
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
 	for (i = 0; i < n; i++) {
-		if (ev[i].data.fd == v->fd && (ev[i].events & EPOLLHUP))
+		if (ev[i].data.fd == v->dev.fd && (ev[i].events & EPOLLHUP))
 			return -ENODEV;
 	}
 	return n ? 1 : 0;
