@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "manager.h"
+#include "plan.h"
 #include "util.h"
 
 /* A request is a topology file at most this big, plus a little. */
@@ -47,6 +48,85 @@ static json_t *__attribute__((format(printf, 1, 2))) error_reply(const char *fmt
 	return json_pack("{s:b, s:o}", "ok", false, "error", msg);
 }
 
+static json_t *strings_json(char **v, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr && i < n; i++)
+		json_array_append_new(arr, json_string(v[i]));
+	return arr;
+}
+
+static json_t *actions_json(const struct plan *p)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr && i < p->n; i++) {
+		const struct action *a = &p->v[i];
+		_cleanup_free_ char *text = action_describe(a);
+		bool bus = a->kind == ACT_BUS_ADD || a->kind == ACT_BUS_DEL ||
+			   a->kind == ACT_BUS_PERM;
+
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s?}", "verb",
+						     action_verb(a), "object", bus ? "bus" : "device",
+						     "name", bus ? a->bus : a->dev, "action", text));
+	}
+	return arr;
+}
+
+/* The problems that made a result fail: the topology's, else the plan's. */
+static json_t *errors_json(const struct topology *t, const struct plan *p)
+{
+	if (t && !topology_valid(t))
+		return strings_json(t->errors, t->n_errors);
+	if (p && p->n_errors)
+		return strings_json(p->errors, p->n_errors);
+	return NULL;
+}
+
+json_t *converge_result_json(const struct converge_result *res)
+{
+	json_t *o = json_object(), *errors = errors_json(res->topology, res->plan);
+
+	if (!o)
+		return NULL;
+	if (res->plan)
+		json_object_set_new(o, "actions", actions_json(res->plan));
+	if (errors)
+		json_object_set_new(o, "errors", errors);
+	if (res->error)
+		json_object_set_new(o, "error", json_string(res->error));
+	if (res->summary)
+		json_object_set_new(o, "summary", json_string(res->summary));
+	json_object_set_new(o, "ok", json_boolean(!res->error));
+	return o;
+}
+
+json_t *status_result_json(const struct status_result *res)
+{
+	json_t *o = json_pack("{s:s?, s:b}", "status", res->status, "ok", !res->error);
+	json_t *errors = errors_json(res->topology, NULL), *arr;
+
+	if (!o)
+		return NULL;
+	if (errors)
+		json_object_set_new(o, "errors", errors);
+	if (res->error) {
+		json_object_set_new(o, "error", json_string(res->error));
+		return o;
+	}
+	arr = json_array();
+	for (size_t i = 0; arr && i < res->n_objects; i++) {
+		const struct status_object *ob = &res->objects[i];
+
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s?, s:s}", "object", ob->kind,
+						     "name", ob->name, "file", ob->file, "state",
+						     ob->state));
+	}
+	json_object_set_new(o, "objects", arr);
+	return o;
+}
+
 /* A file name for topology.d: NAME.json of the characters names may have. */
 static bool file_name_valid(const char *name)
 {
@@ -61,7 +141,7 @@ static json_t *handle_topology(struct manager *m, const char *method, json_t *re
 {
 	struct converge_req cr = { .why = "vbusctl topology apply" };
 	json_t *text = json_object_get(req, "text");
-	json_t *res = NULL;
+	_cleanup_(converge_result_clear) struct converge_result res = { 0 };
 
 	cr.name = json_string_value(json_object_get(req, "name"));
 	cr.label = json_string_value(json_object_get(req, "label"));
@@ -82,7 +162,7 @@ static json_t *handle_topology(struct manager *m, const char *method, json_t *re
 		return error_reply("%s: which file?", method);
 	}
 	manager_converge(m, &cr, &res);
-	return res;
+	return converge_result_json(&res);
 }
 
 static json_t *handle_domain(struct manager *m, const char *method, json_t *req)
@@ -90,24 +170,27 @@ static json_t *handle_domain(struct manager *m, const char *method, json_t *req)
 	const char *domain = json_string_value(json_object_get(req, "domain"));
 	const char *text = json_string_value(json_object_get(req, "text"));
 	_cleanup_free_ char *file = domain ? strdupf("%s.json", domain) : NULL;
-	json_t *res;
+	_cleanup_(converge_result_clear) struct converge_result res = { 0 };
+	int r;
 
 	if (!file || !file_name_valid(file))
 		return error_reply("%s: a domain name of [A-Za-z0-9._@-] is needed", method);
 	if (strcmp(method, "domain-stop") == 0)
-		res = libvirt_domain_stop(m, domain);
+		r = libvirt_domain_stop(m, domain, &res);
 	else if (!text)
 		return error_reply("%s: no topology", method);
 	else
-		res = libvirt_domain_start(m, domain, json_string_value(json_object_get(req, "user")),
-					   text);
-	return res ?: error_reply("%s", "out of memory");
+		r = libvirt_domain_start(m, domain, json_string_value(json_object_get(req, "user")),
+					 text, &res);
+	if (r == -ENOMEM && !res.error)
+		return error_reply("%s", "out of memory");
+	return converge_result_json(&res);
 }
 
 static json_t *handle(struct manager *m, uid_t uid, const char *buf, size_t len)
 {
+	_cleanup_(converge_result_clear) struct converge_result res = { 0 };
 	json_auto_t *req = NULL;
-	json_t *res = NULL;
 	json_error_t e;
 	const char *method;
 
@@ -116,8 +199,10 @@ static json_t *handle(struct manager *m, uid_t uid, const char *buf, size_t len)
 	if (!method)
 		return error_reply("%s", "malformed request");
 	if (strcmp(method, "status") == 0) {
-		manager_status(m, &res);
-		return res;
+		_cleanup_(status_result_clear) struct status_result st = { 0 };
+
+		manager_status(m, &st);
+		return status_result_json(&st);
 	}
 	if (uid != 0)
 		return error_reply("%s: permission denied (only root may change or check "
@@ -126,7 +211,7 @@ static json_t *handle(struct manager *m, uid_t uid, const char *buf, size_t len)
 		return handle_domain(m, method, req);
 	if (strcmp(method, "reload") == 0) {
 		manager_reload(m, &res);
-		return res;
+		return converge_result_json(&res);
 	}
 	if (strcmp(method, "check") == 0 || strcmp(method, "plan") == 0 ||
 	    strcmp(method, "apply") == 0)

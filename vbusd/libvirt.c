@@ -28,8 +28,8 @@ static char *domain_file(struct manager *m, const char *domain)
 	return strdupf("%s/%s.json", m->domain_dir, domain);
 }
 
-json_t *libvirt_domain_start(struct manager *m, const char *domain, const char *user,
-			     const char *text)
+int libvirt_domain_start(struct manager *m, const char *domain, const char *user,
+			 const char *text, struct converge_result *ret)
 {
 	_cleanup_free_ char *name = strdupf("%s.json", domain);
 	_cleanup_free_ char *label = strdupf("domain %s", domain);
@@ -37,10 +37,10 @@ json_t *libvirt_domain_start(struct manager *m, const char *domain, const char *
 		.mode = CONVERGE_APPLY, .name = name, .label = label, .install_dir = m->domain_dir,
 		.why = "libvirt domain start",
 	};
-	json_t *res = NULL;
 
+	*ret = (struct converge_result){ 0 };
 	if (!name || !label)
-		return NULL;
+		return -ENOMEM;
 	if (user && getpwnam(user)) {
 		free(m->qemu_user);
 		m->qemu_user = strdup(user);
@@ -48,21 +48,21 @@ json_t *libvirt_domain_start(struct manager *m, const char *domain, const char *
 	req.text = text;
 	req.len = strlen(text);
 	mkdir(m->domain_dir, 0700);
-	manager_converge(m, &req, &res);
-	return res;
+	return manager_converge(m, &req, ret);
 }
 
-json_t *libvirt_domain_stop(struct manager *m, const char *domain)
+int libvirt_domain_stop(struct manager *m, const char *domain, struct converge_result *ret)
 {
 	_cleanup_free_ char *path = domain_file(m, domain);
-	json_t *res = NULL;
 
+	*ret = (struct converge_result){ 0 };
 	if (!path)
-		return NULL;
-	if (unlink(path) < 0)
-		return json_pack("{s:b, s:s}", "ok", true, "summary", "the domain has no vbus topology");
-	manager_reload(m, &res);
-	return res;
+		return -ENOMEM;
+	if (unlink(path) < 0) {
+		ret->summary = strdup("the domain has no vbus topology");
+		return ret->summary ? 0 : -ENOMEM;
+	}
+	return manager_reload(m, ret);
 }
 
 static void ignore_error(void *ud, virErrorPtr e)

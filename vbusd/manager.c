@@ -54,14 +54,17 @@ int manager_new(struct manager **ret)
 	m->domain_dir = getenv("VBUSD_DOMAIN_DIR") ?: "/run/vbusd/domains";
 	m->qemu_user = strdup("libvirt-qemu");
 	r = vbus_ctx_new(&m->vbus);
-	if (r >= 0)
-		r = sd_event_default(&m->event);
-	if (r < 0) {
-		manager_free(m);
-		return r;
-	}
+	if (r < 0)
+		goto out_free;
+	r = sd_event_default(&m->event);
+	if (r < 0)
+		goto out_free;
 	*ret = m;
 	return 0;
+
+out_free:
+	manager_free(m);
+	return r;
 }
 
 static void cache_clear(struct topo_cache *c)
@@ -145,8 +148,52 @@ static void cache_store(struct manager *m, struct topology *t, struct topo_sourc
 	*topo = *domains = (struct topo_sources){ 0 };
 }
 
+/* The topology files of @dir, less @skip: *@error says which step failed. */
+static int read_sources(struct topo_sources *src, const char *dir, const char *skip,
+			char **error)
+{
+	int r = topo_sources_read_dir(src, dir, skip);
+
+	if (r < 0)
+		*error = strdupf("Failed to read %s: %s", dir, strerror(-r));
+	return r;
+}
+
+/* topology.d, the domains' topologies and the request's text, parsed together. */
+static int parse_topology(struct manager *m, const struct converge_req *req,
+			  struct topo_sources *topo, struct topo_sources *domains,
+			  struct class_cache *classes, struct topology **ret)
+{
+	_cleanup_(topology_unrefp) struct topology *t = NULL;
+	int r;
+
+	r = topology_new(class_known, classes, &t);
+	if (r < 0)
+		return r;
+	r = topology_add_sources(t, topo);
+	if (r < 0)
+		return r;
+	t->default_owner = domain_owner(m);
+	r = topology_add_sources(t, domains);
+	if (r < 0)
+		return r;
+	if (req->name) {
+		if (!req->install_dir)
+			t->default_owner = 0;
+		r = topology_add_text(t, req->label ?: req->name, req->text, req->len);
+		if (r < 0)
+			return r;
+	}
+	r = topology_finish(t);
+	if (r < 0)
+		return r;
+	t->class_known = NULL;	/* the class cache goes now */
+	*ret = topology_ref(t);
+	return 0;
+}
+
 static int load_topology(struct manager *m, const struct converge_req *req,
-			 struct topology **ret)
+			 struct topology **ret, char **error)
 {
 	struct class_cache classes = { .vbus = m->vbus };
 	struct topo_sources topo = { 0 }, domains = { 0 };
@@ -154,34 +201,21 @@ static int load_topology(struct manager *m, const struct converge_req *req,
 	struct topology *t = NULL;
 	int r;
 
-	r = topo_sources_read_dir(&topo, m->topology_dir, req->install_dir ? NULL : req->name);
-	if (r >= 0)
-		r = topo_sources_read_dir(&domains, m->domain_dir,
-					  req->install_dir ? req->name : NULL);
-	if (r >= 0 && !req->name && cache_hit(m, &topo, &domains, owner, &classes)) {
+	r = read_sources(&topo, m->topology_dir, req->install_dir ? NULL : req->name, error);
+	if (r < 0)
+		goto out;
+	r = read_sources(&domains, m->domain_dir, req->install_dir ? req->name : NULL, error);
+	if (r < 0)
+		goto out;
+	if (!req->name && cache_hit(m, &topo, &domains, owner, &classes)) {
 		*ret = topology_ref(m->cache.t);
 		goto out;
 	}
-	if (r >= 0)
-		r = topology_new(class_known, &classes, &t);
-	if (r >= 0)
-		r = topology_add_sources(t, &topo);
-	if (r >= 0) {
-		t->default_owner = owner;
-		r = topology_add_sources(t, &domains);
-	}
-	if (r >= 0 && req->name) {
-		if (!req->install_dir)
-			t->default_owner = 0;
-		r = topology_add_text(t, req->label ?: req->name, req->text, req->len);
-	}
-	if (r >= 0)
-		r = topology_finish(t);
+	r = parse_topology(m, req, &topo, &domains, &classes, &t);
 	if (r < 0) {
-		topology_unref(t);
+		*error = strdupf("Failed to parse the topology: %s", strerror(-r));
 		goto out;
 	}
-	t->class_known = NULL;	/* the class cache goes now */
 	if (!req->name && topology_valid(t))
 		cache_store(m, t, &topo, &domains, owner);
 	*ret = t;
@@ -191,32 +225,6 @@ out:
 	strset_clear(&classes.known);
 	strset_clear(&classes.unknown);
 	return r;
-}
-
-static json_t *strings_json(char **v, size_t n)
-{
-	json_t *arr = json_array();
-
-	for (size_t i = 0; arr && i < n; i++)
-		json_array_append_new(arr, json_string(v[i]));
-	return arr;
-}
-
-static json_t *actions_json(const struct plan *p)
-{
-	json_t *arr = json_array();
-
-	for (size_t i = 0; arr && i < p->n; i++) {
-		const struct action *a = &p->v[i];
-		_cleanup_free_ char *text = action_describe(a);
-		bool bus = a->kind == ACT_BUS_ADD || a->kind == ACT_BUS_DEL ||
-			   a->kind == ACT_BUS_PERM;
-
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s?}", "verb",
-						     action_verb(a), "object", bus ? "bus" : "device",
-						     "name", bus ? a->bus : a->dev, "action", text));
-	}
-	return arr;
 }
 
 /* Ownership while an apply runs: what was owned plus all it may create. */
@@ -323,108 +331,128 @@ static char *summary(const struct topology *t, const struct plan *p, enum conver
 		       t->n_devices, p->n);
 }
 
-static int converge(struct manager *m, const struct converge_req *req, json_t *res)
+/* What vbusd owns, and the plan from the kernel's state to @t. */
+static int plan_topology(struct manager *m, struct topology *t, struct state *owned,
+			 struct converge_result *res)
 {
-	_cleanup_(topology_unrefp) struct topology *t = NULL;
 	struct live *live = NULL;
-	_cleanup_(plan_freep) struct plan *p = NULL;
-	_cleanup_free_ char *error = NULL;
+	int r;
+
+	r = state_load(m->state_path, owned);
+	if (r == -EBADMSG)
+		log_warning("State file %s is damaged; vbusd owns nothing", m->state_path);
+	r = live_get(m, &live);
+	if (r < 0) {
+		res->error = strdupf("Failed to read the kernel state: %s", strerror(-r));
+		return r;
+	}
+	r = plan_compute(t, live, owned, &res->plan);
+	if (r < 0) {
+		res->error = strdupf("Failed to plan the changes: %s", strerror(-r));
+		return r;
+	}
+	if (res->plan->n_errors) {
+		res->error = strdup("objects vbusd does not own are in the way; nothing was "
+				    "changed");
+		return -EEXIST;
+	}
+	return 0;
+}
+
+static int converge(struct manager *m, const struct converge_req *req,
+		    struct converge_result *res)
+{
 	struct state owned = { 0 };
+	struct topology *t = NULL;
 	int r;
 
 	r = vbus_load(m->vbus);
-	if (r >= 0)
-		r = follow_module(m);
 	if (r < 0) {
-		json_object_set_new(res, "error", json_sprintf("Failed to load the vbus module: %s",
-							       strerror(-r)));
+		res->error = strdupf("Failed to load the vbus module: %s", strerror(-r));
 		return r;
 	}
-	r = load_topology(m, req, &t);
+	r = follow_module(m);
+	if (r < 0) {
+		res->error = strdupf("Failed to follow the vbus module: %s", strerror(-r));
+		return r;
+	}
+	r = load_topology(m, req, &t, &res->error);
 	if (r < 0)
 		return r;
+	res->topology = t;
 	if (!topology_valid(t)) {
-		json_object_set_new(res, "errors", strings_json(t->errors, t->n_errors));
-		json_object_set_new(res, "error", json_sprintf("the topology has %zu problem(s); "
-							       "nothing was changed", t->n_errors));
+		res->error = strdupf("the topology has %zu problem(s); nothing was changed",
+				     t->n_errors);
 		return -EINVAL;
 	}
 	if (req->mode != CONVERGE_CHECK) {
-		r = state_load(m->state_path, &owned);
-		if (r == -EBADMSG)
-			log_warning("State file %s is damaged; vbusd owns nothing", m->state_path);
-		r = live_get(m, &live);
-		if (r >= 0)
-			r = plan_compute(t, live, &owned, &p);
-		if (r < 0) {
-			json_object_set_new(res, "error", json_sprintf("Failed to read the kernel "
-								       "state: %s", strerror(-r)));
+		r = plan_topology(m, t, &owned, res);
+		if (r < 0)
 			goto out;
-		}
-		json_object_set_new(res, "actions", actions_json(p));
-		if (p->n_errors) {
-			json_object_set_new(res, "errors", strings_json(p->errors, p->n_errors));
-			json_object_set_new(res, "error", json_string("objects vbusd does not own "
-								       "are in the way; nothing was "
-								       "changed"));
-			r = -EEXIST;
-			goto out;
-		}
 	}
 	if (req->mode == CONVERGE_APPLY) {
-		r = apply(m, p, &owned, &error);
-		if (r >= 0 && req->name)
-			r = install(m, req, &error);
-		if (r < 0) {
-			json_object_set_new(res, "error", json_string(error ?: strerror(-r)));
+		r = apply(m, res->plan, &owned, &res->error);
+		if (r < 0)
 			goto out;
+		if (req->name) {
+			r = install(m, req, &res->error);
+			if (r < 0)
+				goto out;
 		}
 	}
-	json_object_set_new(res, "summary", json_string_nocheck(summary(t, p, req->mode) ?: ""));
+	res->summary = summary(t, res->plan, req->mode);
 out:
 	state_clear(&owned);
 	return r;
 }
 
-int manager_converge(struct manager *m, const struct converge_req *req, json_t **ret)
+void converge_result_clear(struct converge_result *res)
 {
-	json_t *res = json_object();
+	free(res->error);
+	topology_unref(res->topology);
+	plan_free(res->plan);
+	free(res->summary);
+	*res = (struct converge_result){ 0 };
+}
+
+static void log_result(struct manager *m, const struct converge_req *req,
+		       const struct converge_result *res, uint64_t start)
+{
+	const struct topology *t = res->topology;
+	const struct plan *p = res->plan;
+
+	if (!res->error) {
+		log_info("Converged (%s) in %.3f s: %s", req->why, (now_usec() - start) / 1e6,
+			 res->summary ?: "");
+		set_status(m, strdup(res->summary ?: ""));
+		return;
+	}
+	log_error("Failed to converge (%s): %s", req->why, res->error);
+	for (size_t i = 0; t && !topology_valid(t) && i < t->n_errors; i++)
+		log_error("%s", t->errors[i]);
+	for (size_t i = 0; p && i < p->n_errors; i++)
+		log_error("%s", p->errors[i]);
+	set_status(m, strdupf("%s failed: %s", req->why, res->error));
+}
+
+int manager_converge(struct manager *m, const struct converge_req *req,
+		     struct converge_result *ret)
+{
 	uint64_t start = now_usec();
-	const char *error;
 	int r;
 
-	if (!res)
-		return -ENOMEM;
-	r = converge(m, req, res);
-	json_object_set_new(res, "ok", json_boolean(r >= 0));
-	error = json_string_value(json_object_get(res, "error"));
-	if (r < 0 && !error)
-		json_object_set_new(res, "error", json_string(strerror(-r)));
-	if (req->mode == CONVERGE_APPLY) {
-		json_t *errs = json_object_get(res, "errors");
-		size_t i;
-		json_t *e;
-
-		if (r < 0) {
-			log_error("Failed to converge (%s): %s", req->why,
-				  json_string_value(json_object_get(res, "error")));
-			json_array_foreach(errs, i, e)
-				log_error("%s", json_string_value(e));
-			set_status(m, strdupf("%s failed: %s", req->why,
-					      json_string_value(json_object_get(res, "error"))));
-		} else {
-			const char *s = json_string_value(json_object_get(res, "summary"));
-
-			log_info("Converged (%s) in %.3f s: %s", req->why,
-				 (now_usec() - start) / 1e6, s);
-			set_status(m, strdup(s));
-		}
-	}
-	*ret = res;
+	*ret = (struct converge_result){ 0 };
+	r = converge(m, req, ret);
+	if (r >= 0 && !ret->summary)
+		r = -ENOMEM;
+	if (r < 0 && !ret->error)
+		ret->error = strdup(strerror(-r));
+	if (req->mode == CONVERGE_APPLY)
+		log_result(m, req, ret, start);
 	return r;
 }
 
-int manager_reload(struct manager *m, json_t **ret)
+int manager_reload(struct manager *m, struct converge_result *ret)
 {
 	struct converge_req req = { .mode = CONVERGE_APPLY, .why = "reload" };
 	int r;
@@ -437,9 +465,10 @@ int manager_reload(struct manager *m, json_t **ret)
 
 static int on_reload_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *ud)
 {
-	json_auto_t *res = NULL;
+	struct converge_result res;
 
 	manager_reload(ud, &res);
+	converge_result_clear(&res);
 	return 0;
 }
 
@@ -447,10 +476,11 @@ static int on_drift_timer(sd_event_source *s, uint64_t usec, void *ud)
 {
 	struct converge_req req = { .mode = CONVERGE_APPLY, .why = "drift" };
 	struct manager *m = ud;
-	json_auto_t *res = NULL;
+	struct converge_result res;
 
 	m->last_drift_usec = usec;
 	manager_converge(m, &req, &res);
+	converge_result_clear(&res);
 	return 0;
 }
 
@@ -550,8 +580,11 @@ static int watch_kernel(struct manager *m)
 	int r;
 
 	r = vbus_load(m->vbus);
-	if (r >= 0)
-		r = vbus_monitor_new(m->vbus, &m->monitor);
+	if (r < 0) {
+		log_error("Failed to load the vbus module: %s", strerror(-r));
+		return r;
+	}
+	r = vbus_monitor_new(m->vbus, &m->monitor);
 	if (r < 0) {
 		log_error("Failed to watch vbus kernel events: %s", strerror(-r));
 		return r;
@@ -587,10 +620,9 @@ static int follow_module(struct manager *m)
 	return watch_kernel(m);
 }
 
-int manager_start(struct manager *m)
+/* Block the signals sd-event takes as events; SIGHUP reloads. */
+static int watch_signals(struct manager *m)
 {
-	struct converge_req req = { .mode = CONVERGE_APPLY, .why = "start" };
-	json_auto_t *res = NULL;
 	sigset_t mask;
 	int r;
 
@@ -600,14 +632,28 @@ int manager_start(struct manager *m)
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	r = sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
-	if (r >= 0)
-		r = sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);
-	if (r >= 0)
-		r = sd_event_add_signal(m->event, NULL, SIGHUP, on_reload_signal, m);
-	if (r >= 0)
-		r = sd_event_set_watchdog(m->event, true);
+	if (r < 0)
+		return r;
+	r = sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);
+	if (r < 0)
+		return r;
+	return sd_event_add_signal(m->event, NULL, SIGHUP, on_reload_signal, m);
+}
+
+int manager_start(struct manager *m)
+{
+	struct converge_req req = { .mode = CONVERGE_APPLY, .why = "start" };
+	struct converge_result res;
+	int r;
+
+	r = watch_signals(m);
 	if (r < 0) {
-		log_error("Failed to set up the event loop: %s", strerror(-r));
+		log_error("Failed to handle signals: %s", strerror(-r));
+		return r;
+	}
+	r = sd_event_set_watchdog(m->event, true);
+	if (r < 0) {
+		log_error("Failed to set up the watchdog: %s", strerror(-r));
 		return r;
 	}
 	r = watch_kernel(m);
@@ -619,6 +665,7 @@ int manager_start(struct manager *m)
 	libvirt_catch_up(m);
 	/* A topology that cannot be applied is reported; vbusd stays up for a fixed one. */
 	manager_converge(m, &req, &res);
+	converge_result_clear(&res);
 	return 0;
 }
 
@@ -636,11 +683,24 @@ static const char *object_state(struct namemap *changed, struct live *live,
 	return "ok";
 }
 
-static json_t *status_objects(struct topology *t, struct live *live, const struct state *owned,
-			      struct plan *p)
+static int status_add(struct status_result *res, const char *kind, const char *name,
+		      const char *file, const char *state)
+{
+	struct status_object *v = realloc(res->objects, (res->n_objects + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	res->objects = v;
+	v[res->n_objects++] = (struct status_object){ kind, name, file, state };
+	return 0;
+}
+
+/* Each object's state, from what the plan would do to it. */
+static int status_objects(struct topology *t, struct live *live, const struct state *owned,
+			  struct plan *p, struct status_result *res)
 {
 	struct namemap buses = { 0 }, devices = { 0 };
-	json_t *arr = json_array();
+	int r = 0;
 
 	for (size_t i = 0; i < p->n; i++) {
 		const struct action *a = &p->v[i];
@@ -655,63 +715,70 @@ static json_t *status_objects(struct topology *t, struct live *live, const struc
 		else
 			namemap_add(&buses, a->bus, (void *)s);
 	}
-	for (size_t i = 0; i < t->n_buses; i++)
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s}", "object", "bus",
-						     "name", t->buses[i]->name, "file",
-						     t->buses[i]->file, "state",
-						     object_state(&buses, live, owned, true,
-								  t->buses[i]->name)));
-	for (size_t i = 0; i < t->n_devices; i++)
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s}", "object", "device",
-						     "name", t->devices[i]->name, "file",
-						     t->devices[i]->file, "state",
-						     object_state(&devices, live, owned, false,
-								  t->devices[i]->name)));
-	for (size_t i = 0; i < p->n; i++)
+	for (size_t i = 0; i < t->n_buses && r >= 0; i++)
+		r = status_add(res, "bus", t->buses[i]->name, t->buses[i]->file,
+			       object_state(&buses, live, owned, true, t->buses[i]->name));
+	for (size_t i = 0; i < t->n_devices && r >= 0; i++)
+		r = status_add(res, "device", t->devices[i]->name, t->devices[i]->file,
+			       object_state(&devices, live, owned, false, t->devices[i]->name));
+	for (size_t i = 0; i < p->n && r >= 0; i++)
 		if (p->v[i].kind == ACT_BUS_DEL || p->v[i].kind == ACT_DEV_DEL)
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:n, s:s}", "object",
-							     p->v[i].bus ? "bus" : "device", "name",
-							     p->v[i].bus ?: p->v[i].dev, "file",
-							     "state", "stale"));
+			r = status_add(res, p->v[i].bus ? "bus" : "device",
+				       p->v[i].bus ?: p->v[i].dev, NULL, "stale");
 	namemap_clear(&buses);
 	namemap_clear(&devices);
-	return arr;
+	return r;
 }
 
-int manager_status(struct manager *m, json_t **ret)
+void status_result_clear(struct status_result *res)
 {
-	_cleanup_(topology_unrefp) struct topology *t = NULL;
-	struct live *live = NULL;
-	_cleanup_(plan_freep) struct plan *p = NULL;
+	free(res->error);
+	topology_unref(res->topology);
+	plan_free(res->plan);
+	free(res->objects);
+	*res = (struct status_result){ 0 };
+}
+
+static int status(struct manager *m, struct status_result *res)
+{
 	struct converge_req req = { .mode = CONVERGE_PLAN };
 	struct state owned = { 0 };
-	json_t *res;
+	struct live *live = NULL;
 	int r;
 
-	res = json_pack("{s:s?, s:b}", "status", m->status, "ok", true);
-	if (!res)
-		return -ENOMEM;
-	*ret = res;
 	r = follow_module(m);
-	if (r >= 0)
-		r = load_topology(m, &req, &t);
-	if (r >= 0 && !topology_valid(t)) {
-		json_object_set_new(res, "errors", strings_json(t->errors, t->n_errors));
-		json_object_set_new(res, "objects", json_array());
-		return 0;
-	}
-	if (r >= 0 && state_load(m->state_path, &owned) == -EBADMSG)
-		log_warning("State file %s is damaged", m->state_path);
-	if (r >= 0)
-		r = live_get(m, &live);
-	if (r >= 0)
-		r = plan_compute(t, live, &owned, &p);
-	if (r >= 0)
-		json_object_set_new(res, "objects", status_objects(t, live, &owned, p));
-	state_clear(&owned);
 	if (r < 0) {
-		json_object_set_new(res, "ok", json_false());
-		json_object_set_new(res, "error", json_string(strerror(-r)));
+		res->error = strdupf("Failed to follow the vbus module: %s", strerror(-r));
+		return r;
 	}
+	r = load_topology(m, &req, &res->topology, &res->error);
+	if (r < 0 || !topology_valid(res->topology))
+		return r;
+	if (state_load(m->state_path, &owned) == -EBADMSG)
+		log_warning("State file %s is damaged", m->state_path);
+	r = live_get(m, &live);
+	if (r < 0) {
+		res->error = strdupf("Failed to read the kernel state: %s", strerror(-r));
+		goto out;
+	}
+	r = plan_compute(res->topology, live, &owned, &res->plan);
+	if (r < 0) {
+		res->error = strdupf("Failed to plan the changes: %s", strerror(-r));
+		goto out;
+	}
+	r = status_objects(res->topology, live, &owned, res->plan, res);
+out:
+	state_clear(&owned);
+	return r;
+}
+
+int manager_status(struct manager *m, struct status_result *ret)
+{
+	int r;
+
+	*ret = (struct status_result){ .status = m->status };
+	r = status(m, ret);
+	if (r < 0 && !ret->error)
+		ret->error = strdup(strerror(-r));
 	return r;
 }

@@ -25,6 +25,7 @@ struct vbus_ctx;
 struct vbus_monitor;
 
 struct live;
+struct plan;
 
 /* The topology of the directories alone, as last parsed: reused while they read the same. */
 struct topo_cache {
@@ -82,23 +83,55 @@ static inline void manager_freep(struct manager **m)
 int manager_start(struct manager *m);
 
 /*
- * Converge (or check, or plan). Returns 0 or a negative errno; *ret (always
- * set unless out of memory) is the result as vbusctl shows it: {"ok",
- * "error", "errors", "actions", "summary"}.
+ * What a convergence did: the core returns it, ipc.c alone renders it (as
+ * vbusctl shows it: {"ok", "error", "errors", "actions", "summary"}).
  */
-int manager_converge(struct manager *m, const struct converge_req *req, json_t **ret);
-/* A reload: RELOADING=1, converge topology.d, READY=1. */
-int manager_reload(struct manager *m, json_t **ret);
-/* Desired against live, per object. */
-int manager_status(struct manager *m, json_t **ret);
+struct converge_result {
+	char *error;			/* what failed, one line; NULL: it worked */
+	struct topology *topology;	/* held: its errors when it was not valid */
+	struct plan *plan;		/* the actions (NULL: not planned); its errors when */
+					/* objects vbusd does not own were in the way */
+	char *summary;			/* what was done, when it worked */
+};
 
-/* ipc.c */
+void converge_result_clear(struct converge_result *res);
+
+/* Converge (or check, or plan). Returns 0 or a negative errno; *ret is filled either way. */
+int manager_converge(struct manager *m, const struct converge_req *req,
+		     struct converge_result *ret);
+/* A reload: RELOADING=1, converge topology.d, READY=1. */
+int manager_reload(struct manager *m, struct converge_result *ret);
+
+/* One object of the topology against the kernel. */
+struct status_object {
+	const char *kind;	/* "bus", "device" */
+	const char *name;
+	const char *file;	/* the topology file; NULL for a stale one */
+	const char *state;	/* "ok", "missing", "differs", "stale", "foreign" */
+};
+
+/* Desired against live, per object (the names point into @topology and @plan). */
+struct status_result {
+	const char *status;		/* the manager's STATUS= line, or NULL */
+	char *error;			/* NULL: the comparison was made */
+	struct topology *topology;	/* held: its errors when it was not valid */
+	struct plan *plan;
+	struct status_object *objects;
+	size_t n_objects;
+};
+
+void status_result_clear(struct status_result *res);
+int manager_status(struct manager *m, struct status_result *ret);
+
+/* ipc.c: the socket, and the one place results become JSON. */
 int ipc_listen(struct manager *m);
+json_t *converge_result_json(const struct converge_result *res);
+json_t *status_result_json(const struct status_result *res);
 
 /* libvirt.c: the hook's requests; the answers as manager_converge() gives them. */
-json_t *libvirt_domain_start(struct manager *m, const char *domain, const char *user,
-			     const char *text);
-json_t *libvirt_domain_stop(struct manager *m, const char *domain);
+int libvirt_domain_start(struct manager *m, const char *domain, const char *user,
+			 const char *text, struct converge_result *ret);
+int libvirt_domain_stop(struct manager *m, const char *domain, struct converge_result *ret);
 /* Catch up with domains that started or stopped while vbusd was down. */
 void libvirt_catch_up(struct manager *m);
 
