@@ -25,10 +25,11 @@ sys.path.insert(0, ".")
 import vbus
 sys.stdout = sys.stderr  # expect discards stdout: show the steps
 
-SHM = vbus._ioc(1, 0x20, 16)
-SIGNAL = vbus._ioc(1, 0x21, 16)
+SHM = vbus.VBUS_IOC_SHM
+SIGNAL = vbus.VBUS_IOC_SIGNAL
 KICK = vbus.VBUS_IOC_KICK
-NEGCAP, QREG, LINKUP = 0, 1, 2
+NEGCAP, QREG, LINKUP = (vbus.VENET_FUNC[f] for f in ("NEGCAP", "QREG", "LINKUP"))
+FMT = vbus.FMT
 D = "/sys/vbus/devices/vh0/"
 SIZE = 1 << 20
 COUNT = 256
@@ -42,27 +43,29 @@ def carrier():
     return open("/sys/class/net/vhost-h0/carrier").read().strip()
 
 def qreg(d, q, count, ring, area, area_len):
-    vbus.dev_call(d, struct.pack("IIQQQ", q, count, ring, area, area_len), func=QREG, size=32)
+    vbus.dev_call(d, struct.pack(FMT["venet_qreg"], q, count, ring, area, area_len), func=QREG,
+                  size=struct.calcsize(FMT["venet_qreg"]))
 
 CAP_SG, CAP_RXWAIT = 1, 2
 
 def connect(bad_regs=False, caps=CAP_SG):
     b = vbus.bus_open("vh")
     d = vbus.dev_open(b, 0)
-    granted = vbus.dev_call(d, struct.pack("II", caps, 0), func=NEGCAP, size=8)
-    assert struct.unpack("II", granted)[0] == caps, granted
+    granted = vbus.dev_call(d, struct.pack(FMT["venet_negcap"], caps, 0), func=NEGCAP,
+                            size=struct.calcsize(FMT["venet_negcap"]))
+    assert struct.unpack(FMT["venet_negcap"], granted)[0] == caps, granted
     if bad_regs:
         try:
             qreg(d, 0, COUNT, RX, AREA, AREA_LEN)
             sys.exit("QREG before shared memory succeeded")
         except OSError as e:
             assert e.errno == errno.ENOENT, e
-    fcntl.ioctl(d, SHM, struct.pack("QQ", SIZE, 0))
+    fcntl.ioctl(d, SHM, struct.pack(FMT["vbus_shm"], SIZE, 0))
     m = mmap.mmap(d, SIZE)
     kick, call = os.eventfd(0, os.EFD_NONBLOCK), os.eventfd(0, os.EFD_NONBLOCK)
     rx_kick = os.eventfd(0, os.EFD_NONBLOCK) if caps & CAP_RXWAIT else -1
-    fcntl.ioctl(d, SIGNAL, struct.pack("IiiI", 0, rx_kick, call, 0))
-    fcntl.ioctl(d, SIGNAL, struct.pack("IiiI", 1, kick, call, 0))
+    fcntl.ioctl(d, SIGNAL, struct.pack(FMT["vbus_signal"], 0, rx_kick, call, 0))
+    fcntl.ioctl(d, SIGNAL, struct.pack(FMT["vbus_signal"], 1, kick, call, 0))
     if bad_regs:
         for args in [(0, 3, RX), (0, 1 << 16, RX), (2, COUNT, RX), (0, COUNT, 8),
                      (0, COUNT, SIZE), (0, COUNT, SIZE - 64), (0, COUNT, 2**64 - 64)]:
@@ -100,7 +103,8 @@ def close(conn):
     sys.exit("still connected after close")
 
 def desc(m, ring, i, offset, length, flags, ident=0):
-    struct.pack_into("QIHH", m, ring + 384 + 16 * i, offset, length, ident, flags)
+    struct.pack_into(FMT["ioq_desc"], m, ring + struct.calcsize(FMT["ioq_ring"]) +
+                     struct.calcsize(FMT["ioq_desc"]) * i, offset, length, ident, flags)
 
 def wait_errors(n):
     for _ in range(50):

@@ -19,21 +19,50 @@ import threading
 import time
 
 CONFIGFS = "/sys/kernel/config/vbus"
+
+# The uapi (<linux/vbus.h>, <linux/vbus_venet.h>): tests/uapi.test holds every
+# number and layout below to the headers, field by field.
 TYPE_LEN = 32
 
 EVENT_DEVICE_ADD, EVENT_DEVICE_DEL, EVENT_BUS_GONE, EVENT_OVERFLOW = 1, 2, 3, 4
-EVENT_FMT = "II%ds" % TYPE_LEN
+
+# struct layouts as struct-module formats, one letter per field in order.
+FMT = dict(
+    vbus_event="II%ds" % TYPE_LEN,
+    vbus_dev_info="II%ds" % TYPE_LEN,
+    vbus_list="IIQ",
+    vbus_open="II",
+    vbus_call="IIQII",
+    vbus_shm="QQ",
+    vbus_signal="IiiI",
+    venet_negcap="II",
+    venet_qreg="IIQQQ",
+    ioq_desc="QIHH",
+    ioq_signal="HH124x",
+    ioq_ring="IHHI116x128x128x",
+)
+EVENT_FMT = FMT["vbus_event"]
 EVENT_SIZE = struct.calcsize(EVENT_FMT)
+
+IOC_NONE, IOC_WRITE, IOC_READ = 0, 1, 2
 
 
 def _ioc(d, nr, size):
     return (d << 30) | (size << 16) | (0xBE << 8) | nr
 
 
-VBUS_IOC_LIST = _ioc(3, 0x00, 16)
-VBUS_IOC_OPEN = _ioc(1, 0x01, 8)
-VBUS_IOC_CALL = _ioc(3, 0x10, 24)
-VBUS_IOC_KICK = _ioc(0, 0x22, 0)
+def _iocs(d, nr, fmt):
+    return _ioc(d, nr, struct.calcsize(FMT[fmt]))
+
+
+VBUS_IOC_LIST = _iocs(IOC_READ | IOC_WRITE, 0x00, "vbus_list")
+VBUS_IOC_OPEN = _iocs(IOC_WRITE, 0x01, "vbus_open")
+VBUS_IOC_CALL = _iocs(IOC_READ | IOC_WRITE, 0x10, "vbus_call")
+VBUS_IOC_SHM = _iocs(IOC_WRITE, 0x20, "vbus_shm")
+VBUS_IOC_SIGNAL = _iocs(IOC_WRITE, 0x21, "vbus_signal")
+VBUS_IOC_KICK = _ioc(IOC_NONE, 0x22, 0)
+
+VENET_FUNC = dict(NEGCAP=0, QREG=1, LINKUP=2, LINKDOWN=3, MACQUERY=4, FLUSHRX=5, CONFIG=6)
 
 
 class DevInfo(ctypes.Structure):
@@ -47,21 +76,23 @@ def bus_open(bus, flags=os.O_RDWR):
 
 def bus_list(fd, capacity=64):
     arr = (DevInfo * max(capacity, 1))()
-    req = bytearray(struct.pack("IIQ", capacity, 0, ctypes.addressof(arr)))
+    req = bytearray(struct.pack(FMT["vbus_list"], capacity, 0, ctypes.addressof(arr)))
     fcntl.ioctl(fd, VBUS_IOC_LIST, req, True)
-    total = struct.unpack("IIQ", req)[0]
+    total = struct.unpack(FMT["vbus_list"], req)[0]
     return total, [(arr[i].id, arr[i].type.decode()) for i in range(min(total, capacity))]
 
 
 def dev_open(fd, dev_id, flags=0):
-    return fcntl.ioctl(fd, VBUS_IOC_OPEN, bytearray(struct.pack("II", dev_id, flags)), True)
+    return fcntl.ioctl(fd, VBUS_IOC_OPEN, bytearray(struct.pack(FMT["vbus_open"], dev_id, flags)),
+                       True)
 
 
 def dev_call(fd, data, func=0, size=None, flags=0):
     data = data.encode() if isinstance(data, str) else data
     size = max(len(data), 64) if size is None else size
     buf = ctypes.create_string_buffer(data, max(size, len(data), 1))
-    req = bytearray(struct.pack("IIQII", func, flags, ctypes.addressof(buf), len(data), size))
+    req = bytearray(struct.pack(FMT["vbus_call"], func, flags, ctypes.addressof(buf), len(data),
+                                size))
     n = fcntl.ioctl(fd, VBUS_IOC_CALL, req, True)
     return buf.raw[:n]
 
@@ -109,8 +140,10 @@ def cmd_call(bus, dev_id, data, func="0"):
 def cmd_ioctl_errors(bus):
     """Bad arguments to each ioctl, with their errno."""
     fd = bus_open(bus)
-    expect_oserror(errno.EINVAL, fcntl.ioctl, fd, VBUS_IOC_LIST, struct.pack("IIQ", 0, 1, 0))
-    expect_oserror(errno.EFAULT, fcntl.ioctl, fd, VBUS_IOC_LIST, struct.pack("IIQ", 4, 0, 8))
+    expect_oserror(errno.EINVAL, fcntl.ioctl, fd, VBUS_IOC_LIST,
+                   struct.pack(FMT["vbus_list"], 0, 1, 0))
+    expect_oserror(errno.EFAULT, fcntl.ioctl, fd, VBUS_IOC_LIST,
+                   struct.pack(FMT["vbus_list"], 4, 0, 8))
     expect_oserror(errno.EINVAL, dev_open, fd, 0, 1)
     expect_oserror(errno.ENOENT, dev_open, fd, 12345)
     expect_oserror(errno.ENOTTY, fcntl.ioctl, fd, _ioc(0, 0x7f, 0), 0)
@@ -120,7 +153,8 @@ def cmd_ioctl_errors(bus):
     expect_oserror(errno.EINVAL, dev_call, dfd, "toolong", 0, 2)
     expect_oserror(errno.EINVAL, dev_call, dfd, "x", 0, 65537)
     expect_oserror(errno.EINVAL, dev_call, dfd, "x", 99)
-    expect_oserror(errno.EFAULT, fcntl.ioctl, dfd, VBUS_IOC_CALL, struct.pack("IIQII", 0, 0, 8, 4, 4))
+    expect_oserror(errno.EFAULT, fcntl.ioctl, dfd, VBUS_IOC_CALL,
+                   struct.pack(FMT["vbus_call"], 0, 0, 8, 4, 4))
     expect_oserror(errno.ENOTTY, fcntl.ioctl, dfd, VBUS_IOC_LIST, bytes(16))
     expect_oserror(errno.ENOTTY, fcntl.ioctl, fd, VBUS_IOC_KICK, 0)
     expect_oserror(errno.EINVAL, fcntl.ioctl, dfd, VBUS_IOC_KICK, 8)
@@ -381,7 +415,8 @@ NLMSG_ERROR, NLMSG_DONE = 2, 3
 CMD = dict(CLASS_GET=1, BUS_GET=2, DEVICE_GET=3, STATS_GET=4, STATS_RESET=5,
            CLASS_ADD_NTF=6, CLASS_DEL_NTF=7, BUS_ADD_NTF=8, BUS_DEL_NTF=9,
            DEVICE_ADD_NTF=10, DEVICE_DEL_NTF=11, DEVICE_CHANGE_NTF=12,
-           LINK_ADD_NTF=13, LINK_DEL_NTF=14, MEMBER_ADD_NTF=15, MEMBER_DEL_NTF=16)
+           LINK_ADD_NTF=13, LINK_DEL_NTF=14, MEMBER_ADD_NTF=15, MEMBER_DEL_NTF=16,
+           BUS_CHANGE_NTF=17, DEVICE_ATTR_NTF=18)
 CMD_NAME = {v: k for k, v in CMD.items()}
 A_CLASS = dict(name=1, type=2, devices=3)
 A_LINK = dict(bus=1, id=2, device=3, type=4)
@@ -521,9 +556,9 @@ def cmd_genl(owner="0"):
     g = Genl()
     classes = dump_classes(g)
     check({"name": "test", "type": "test-echo", "devices": 2} in classes, "class dump: %r" % classes)
-    one = [decode(a, A_CLASS) for _, a in g.request(CMD["CLASS_GET"], [nla(1, "test")])]
+    one = [decode(a, A_CLASS) for _, a in g.request(CMD["CLASS_GET"], [nla(A_CLASS["name"], "test")])]
     check(one == [{"name": "test", "type": "test-echo", "devices": 2}], "class doit: %r" % one)
-    expect_oserror(errno.ENOENT, g.request, CMD["CLASS_GET"], [nla(1, "nosuch")])
+    expect_oserror(errno.ENOENT, g.request, CMD["CLASS_GET"], [nla(A_CLASS["name"], "nosuch")])
     expect_oserror(errno.EINVAL, g.request, CMD["CLASS_GET"], [])
 
     buses = {b["name"]: b for b in dump_buses(g)}
@@ -537,9 +572,9 @@ def cmd_genl(owner="0"):
     check([b["name"] for b in only] == ["g1"], "bus filter by device: %r" % only)
     check(dump_buses(g, nla(A_BUS["device"], "nosuch")) == [], "bus filter by unknown device")
     check([b["name"] for b in dump_buses(g, nla(A_BUS["name"], "g2"))] == ["g2"], "bus filter by name")
-    one = [decode(a, A_BUS, {"link": A_LINK}) for _, a in g.request(CMD["BUS_GET"], [nla(1, "g2")])]
+    one = [decode(a, A_BUS, {"link": A_LINK}) for _, a in g.request(CMD["BUS_GET"], [nla(A_BUS["name"], "g2")])]
     check(one[0]["link"][0]["device"] == "gd2", "bus doit: %r" % one)
-    expect_oserror(errno.ENOENT, g.request, CMD["BUS_GET"], [nla(1, "nosuch")])
+    expect_oserror(errno.ENOENT, g.request, CMD["BUS_GET"], [nla(A_BUS["name"], "nosuch")])
 
     devs = {d["name"]: d for d in dump_devices(g)}
     check(sorted(devs) == ["gd1", "gd2", "gd3"], "device dump: %r" % sorted(devs))
@@ -556,16 +591,16 @@ def cmd_genl(owner="0"):
     check(sorted(d["name"] for d in dump_devices(g, nla(A_DEVICE["class"], "test"))) == ["gd1", "gd2"],
           "device filter by class")
     check(dump_devices(g, nla(A_DEVICE["class"], "test"), nla(A_DEVICE["bus"], "nosuch")) == [], "filters combine")
-    one = [decode(a, A_DEVICE) for _, a in g.request(CMD["DEVICE_GET"], [nla(1, "gd1")])]
+    one = [decode(a, A_DEVICE) for _, a in g.request(CMD["DEVICE_GET"], [nla(A_DEVICE["name"], "gd1")])]
     check(one[0]["name"] == "gd1", "device doit")
-    expect_oserror(errno.ENOENT, g.request, CMD["DEVICE_GET"], [nla(1, "nosuch")])
+    expect_oserror(errno.ENOENT, g.request, CMD["DEVICE_GET"], [nla(A_DEVICE["name"], "nosuch")])
 
     # Strict policies
     expect_oserror(errno.EINVAL, g.request, CMD["DEVICE_GET"], [nla(9, "x")], True)
-    expect_oserror(errno.EINVAL, g.request, CMD["DEVICE_GET"], [nla(3, "x")], True)
-    expect_oserror(errno.EINVAL, g.request, CMD["DEVICE_GET"], [nla(1, "d" * 65)], True)
-    expect_oserror(errno.EINVAL, g.request, CMD["BUS_GET"], [nla(1, b"no-nul")], True)
-    expect_oserror(errno.EINVAL, g.request, CMD["STATS_GET"], [nla(2, "x")], True)
+    expect_oserror(errno.EINVAL, g.request, CMD["DEVICE_GET"], [nla(A_DEVICE["type"], "x")], True)
+    expect_oserror(errno.EINVAL, g.request, CMD["DEVICE_GET"], [nla(A_DEVICE["name"], "d" * 65)], True)
+    expect_oserror(errno.EINVAL, g.request, CMD["BUS_GET"], [nla(A_BUS["name"], b"no-nul")], True)
+    expect_oserror(errno.EINVAL, g.request, CMD["STATS_GET"], [nla(A_STATS["member"], "x")], True)
     expect_oserror(errno.EOPNOTSUPP, g.request, 99, [])
     if os.geteuid() == 0:  # the permission check comes first
         expect_oserror(errno.EOPNOTSUPP, g.request, CMD["STATS_RESET"], [], True)
