@@ -66,6 +66,7 @@ int ioq_ring_format(void *mem, size_t len, u32 count)
 	ring->magic = IOQ_MAGIC;
 	return 0;
 }
+IOQ_EXPORT(ioq_ring_format);
 
 /* The header is read once here and never again: the peer may rewrite it. */
 static int ioq_init_ring(struct ioq *q, struct ioq_ring *ring, size_t ring_len)
@@ -113,17 +114,20 @@ int ioq_init(struct ioq *q, enum ioq_role role, void *ring, size_t ring_len,
 		q->slots[i].next_free = i + 1;
 	return 0;
 }
+IOQ_EXPORT(ioq_init);
 
 void ioq_cleanup(struct ioq *q)
 {
 	ioq_free(q->slots);
 	q->slots = NULL;
 }
+IOQ_EXPORT(ioq_cleanup);
 
 u32 ioq_free_slots(const struct ioq *q)
 {
 	return q->count - (q->next - q->used);
 }
+IOQ_EXPORT(ioq_free_slots);
 
 /* Caller's own mistakes are -EINVAL, not ring errors. */
 static int ioq_post_check(const struct ioq *q, const struct ioq_buf *bufs, unsigned int n,
@@ -202,6 +206,7 @@ int ioq_post(struct ioq *q, const struct ioq_buf *bufs, unsigned int n, void *co
 		ioq_publish(q);
 	return 0;
 }
+IOQ_EXPORT(ioq_post);
 
 /* Make a held batch visible. */
 void ioq_publish(struct ioq *q)
@@ -211,6 +216,7 @@ void ioq_publish(struct ioq *q)
 	q->holding = false;
 	ioq_store_release(&ioq_desc_at(q, q->held)->flags, q->held_flags);
 }
+IOQ_EXPORT(ioq_publish);
 
 /* Decide whether the peer needs a wake-up for what this end published since the last call. */
 static bool ioq_signal(struct ioq *q, u32 seq)
@@ -236,12 +242,14 @@ bool ioq_kick(struct ioq *q)
 	ioq_publish(q);
 	return ioq_signal(q, q->next);
 }
+IOQ_EXPORT(ioq_kick);
 
 /* True when the consumer must be woken for completions written so far. */
 bool ioq_notify(struct ioq *q)
 {
 	return ioq_signal(q, q->used);
 }
+IOQ_EXPORT(ioq_notify);
 
 bool ioq_reap_empty(struct ioq *q)
 {
@@ -252,6 +260,7 @@ bool ioq_reap_empty(struct ioq *q)
 	f = READ_ONCE(ioq_desc_at(q, q->used)->flags);
 	return (f & IOQ_OWNER_MASK) != ioq_used_bits(q, q->used);
 }
+IOQ_EXPORT(ioq_reap_empty);
 
 /*
  * Take the next completion: 1 with the cookie and the length written, 0 when
@@ -291,6 +300,7 @@ int ioq_reap(struct ioq *q, void **ret_cookie, u32 *ret_len)
 	q->free_head = id;
 	return 1;
 }
+IOQ_EXPORT(ioq_reap);
 
 bool ioq_consume_empty(struct ioq *q)
 {
@@ -298,6 +308,7 @@ bool ioq_consume_empty(struct ioq *q)
 
 	return (f & IOQ_OWNER_MASK) != ioq_avail_bits(q, q->next);
 }
+IOQ_EXPORT(ioq_consume_empty);
 
 /* Check and map one posted descriptor at seq into e->sg[n]. */
 static int ioq_take_desc(struct ioq *q, struct ioq_elem *e, u32 seq, u16 f, unsigned int n)
@@ -365,6 +376,7 @@ int ioq_consume(struct ioq *q, struct ioq_elem *e)
 	q->stats.consumed += n;
 	return 1;
 }
+IOQ_EXPORT(ioq_consume);
 
 /*
  * Return a buffer taken by ioq_consume(), in any order: its id and
@@ -385,6 +397,7 @@ int ioq_complete(struct ioq *q, u16 id, u16 ndesc, u32 len)
 	q->stats.produced += ndesc;
 	return 0;
 }
+IOQ_EXPORT(ioq_complete);
 
 /*
  * About to sleep: ask the peer for a wake-up at the next sequence number
@@ -400,6 +413,7 @@ bool ioq_arm(struct ioq *q)
 	ioq_mb();
 	return producer ? ioq_reap_empty(q) : ioq_consume_empty(q);
 }
+IOQ_EXPORT(ioq_arm);
 
 /*
  * Descriptors completed and not yet reaped, counted from the oldest until n
@@ -440,6 +454,7 @@ bool ioq_arm_reap(struct ioq *q, u32 n)
 	ioq_mb();
 	return ioq_reap_ready(q, n) < n;
 }
+IOQ_EXPORT(ioq_arm_reap);
 
 /*
  * ioq_arm() after polling the ring up to spins times: a side that would
@@ -459,12 +474,14 @@ bool ioq_arm_after_poll(struct ioq *q, unsigned int spins)
 	}
 	return ioq_arm(q);
 }
+IOQ_EXPORT(ioq_arm_after_poll);
 
 /* This end polls from now on: the peer may skip every wake-up. */
 void ioq_disarm(struct ioq *q)
 {
 	shm_signal_disarm(q->own_sig, &q->sig);
 }
+IOQ_EXPORT(ioq_disarm);
 
 const char *ioq_error_name(enum ioq_error err)
 {
@@ -480,3 +497,4 @@ const char *ioq_error_name(enum ioq_error err)
 
 	return (unsigned int)err < IOQ_ERR_MAX ? names[err] : "unknown";
 }
+IOQ_EXPORT(ioq_error_name);

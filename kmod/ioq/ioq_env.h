@@ -12,6 +12,7 @@
 #include <linux/types.h>
 #include <linux/compiler.h>
 #include <linux/errno.h>
+#include <linux/export.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <asm/barrier.h>
@@ -27,6 +28,8 @@
 #define ioq_cpu_relax()		cpu_relax()
 #define ioq_calloc(n, size)	kvcalloc(n, size, GFP_KERNEL)
 #define ioq_free(p)		kvfree(p)
+/* vbus.ko links the ring once and exports it to classes and drivers. */
+#define IOQ_EXPORT(sym)		EXPORT_SYMBOL_GPL(sym)
 
 #else /* userspace */
 
@@ -76,6 +79,8 @@ static inline void ioq_cpu_relax(void)
 
 #define ioq_calloc(n, size)	calloc(n, size)
 #define ioq_free(p)		free(p)
+/* Nothing to export: a declaration that takes the semicolon. */
+#define IOQ_EXPORT(sym)		_Static_assert(1, #sym)
 
 #endif /* __KERNEL__ */
 
