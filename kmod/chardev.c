@@ -216,7 +216,7 @@ static int vbus_conn_connect_locked(struct vbus_conn *conn, struct vbus_member *
 
 	if (m->dead)
 		return -ENODEV;
-	link = xa_load(&m->bus->links, id);
+	link = vbus_link_find_id(m->bus, id);
 	if (!link)
 		return -ENOENT;
 	conn->link = link;

@@ -10,18 +10,6 @@
 
 #include "vbus_internal.h"
 
-/* Caller holds vbus_lock. */
-struct vbus_class *vbus_class_find(const char *name)
-{
-	struct vbus_class *class;
-
-	list_for_each_entry(class, &vbus_classes, list) {
-		if (!strcmp(class->name, name))
-			return class;
-	}
-	return NULL;
-}
-
 /* Do the class's attribute names follow the rule the tools check? */
 static bool vbus_class_attrs_valid(const struct vbus_class *class)
 {

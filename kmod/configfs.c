@@ -3,7 +3,9 @@
  * vbus core: the configfs subsystem, /sys/kernel/config/vbus, the one write
  * path of the administrative model. Its two top-level groups are
  * instances/ (buses) and devices/; a symlink from instances/<bus>/ to
- * devices/<name> links a device onto a bus.
+ * devices/<name> links a device onto a bus. Glue over core.c, which creates,
+ * destroys and links the objects: here are only the configfs items, the
+ * parsing of what is written, and the item references.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -40,41 +42,6 @@ static ssize_t vbus_device_type_show(struct config_item *item, char *page)
 	return sysfs_emit(page, "%s\n", class ? class->name : "");
 }
 
-/* Caller holds vbus_lock. */
-static int vbus_device_set_class_locked(struct vbus_device *dev, const char *name)
-{
-	struct vbus_class *class;
-	int ret;
-
-	if (dev->class)
-		return -EBUSY;
-	class = vbus_class_find(name);
-	if (!class || !try_module_get(class->owner)) {
-		pr_err("device %s: unknown device class \"%s\"\n", dev->name, name);
-		return -ENOENT;
-	}
-	if (class->create) {
-		ret = class->create(dev);
-		if (ret)
-			goto out_put;
-	}
-	WRITE_ONCE(dev->class, class);
-	ret = vbus_sysfs_device_typed(dev);
-	if (ret)
-		goto out_release;
-	vbus_notify_device(dev, VBUS_CMD_DEVICE_CHANGE_NTF);
-	return 0;
-
-out_release:
-	WRITE_ONCE(dev->class, NULL);
-	if (class->release)
-		class->release(dev);
-	dev->priv = NULL;
-out_put:
-	module_put(class->owner);
-	return ret;
-}
-
 static ssize_t vbus_device_type_store(struct config_item *item,
 				      const char *page, size_t count)
 {
@@ -93,9 +60,7 @@ static ssize_t vbus_device_type_store(struct config_item *item,
 		return -EINVAL;
 	}
 
-	mutex_lock(&vbus_lock);
-	ret = vbus_device_set_class_locked(dev, name);
-	mutex_unlock(&vbus_lock);
+	ret = vbus_device_set_class(dev, name);
 	return ret ? ret : count;
 }
 
@@ -106,13 +71,13 @@ static struct configfs_attribute *vbus_device_attrs[] = {
 	NULL,
 };
 
-static void vbus_device_release(struct config_item *item)
+static void vbus_device_item_release(struct config_item *item)
 {
 	kobject_put(&to_vbus_device(item)->kobj);
 }
 
 static struct configfs_item_operations vbus_device_item_ops = {
-	.release	= vbus_device_release,
+	.release	= vbus_device_item_release,
 };
 
 static const struct config_item_type vbus_device_type = {
@@ -124,49 +89,20 @@ static const struct config_item_type vbus_device_type = {
 static struct config_group *vbus_devices_make_group(struct config_group *group,
 						    const char *name)
 {
-	struct vbus_device *dev;
-	int ret;
+	struct vbus_device *dev = vbus_device_create(name);
 
-	if (!vbus_rule_name(name)) {
-		pr_err("invalid device name \"%s\"\n", name);
-		return ERR_PTR(-EINVAL);
-	}
-	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
-	if (!dev)
-		return ERR_PTR(-ENOMEM);
-	strscpy(dev->name, name, sizeof(dev->name));
-	INIT_LIST_HEAD(&dev->links);
-	vbus_device_init_kobj(dev);
+	if (IS_ERR(dev))
+		return ERR_CAST(dev);
 	config_group_init_type_name(&dev->group, name, &vbus_device_type);
-
-	mutex_lock(&vbus_lock);
-	ret = vbus_sysfs_device_add(dev);
-	if (ret)
-		goto out_unlock;
-	list_add_tail(&dev->list, &vbus_devices);
-	vbus_notify_device(dev, VBUS_CMD_DEVICE_ADD_NTF);
-	mutex_unlock(&vbus_lock);
 	return &dev->group;
-
-out_unlock:
-	mutex_unlock(&vbus_lock);
-	kobject_put(&dev->kobj);
-	return ERR_PTR(ret);
 }
 
 /* rmdir: configfs refuses it (EBUSY) while a bus links the device. */
 static void vbus_devices_drop_item(struct config_group *group,
 				   struct config_item *item)
 {
-	struct vbus_device *dev = to_vbus_device(item);
-
 	vbus_configfs_unhash(item);
-	mutex_lock(&vbus_lock);
-	dev->dead = true;
-	list_del(&dev->list);
-	vbus_notify_device(dev, VBUS_CMD_DEVICE_DEL_NTF);
-	vbus_sysfs_device_del(dev);
-	mutex_unlock(&vbus_lock);
+	vbus_device_destroy(to_vbus_device(item));
 	config_item_put(item);
 }
 
@@ -204,15 +140,7 @@ static ssize_t vbus_bus_id_store(struct config_item *item, const char *page,
 	gid = make_kgid(current_user_ns(), val);
 	if (is_group ? !gid_valid(gid) : !uid_valid(uid))
 		goto out_inval;
-	mutex_lock(&vbus_lock);
-	if (is_group ? !gid_eq(gid, bus->gid) : !uid_eq(uid, bus->owner)) {
-		if (is_group)
-			WRITE_ONCE(bus->gid, gid);
-		else
-			WRITE_ONCE(bus->owner, uid);
-		vbus_notify_bus(bus, VBUS_CMD_BUS_CHANGE_NTF);
-	}
-	mutex_unlock(&vbus_lock);
+	vbus_bus_set_perm(bus, is_group ? NULL : &uid, is_group ? &gid : NULL, NULL);
 	return count;
 
 out_inval:
@@ -249,19 +177,16 @@ static ssize_t vbus_bus_mode_store(struct config_item *item,
 				   const char *page, size_t count)
 {
 	struct vbus_bus *bus = to_vbus_bus(item);
-	u16 mode;
+	umode_t mode;
+	u16 val;
 
-	if (kstrtou16(page, 8, &mode) || mode > 0777) {
+	if (kstrtou16(page, 8, &val) || val > 0777) {
 		pr_err("bus %s: invalid mode \"%.*s\"\n", bus->name,
 		       (int)strcspn(page, "\n"), page);
 		return -EINVAL;
 	}
-	mutex_lock(&vbus_lock);
-	if (mode != bus->mode) {
-		WRITE_ONCE(bus->mode, mode);
-		vbus_notify_bus(bus, VBUS_CMD_BUS_CHANGE_NTF);
-	}
-	mutex_unlock(&vbus_lock);
+	mode = val;
+	vbus_bus_set_perm(bus, NULL, NULL, &mode);
 	return count;
 }
 
@@ -276,99 +201,30 @@ static struct configfs_attribute *vbus_bus_attrs[] = {
 	NULL,
 };
 
-/* Caller holds vbus_lock. */
-static struct vbus_link *vbus_bus_find_link(struct vbus_bus *bus,
-					    struct vbus_device *dev)
-{
-	struct vbus_link *link;
-
-	list_for_each_entry(link, &dev->links, dev_entry) {
-		if (link->bus == bus)
-			return link;
-	}
-	return NULL;
-}
-
-/* Caller holds vbus_lock. */
-static int vbus_bus_link_locked(struct vbus_bus *bus, struct vbus_device *dev)
-{
-	struct vbus_link *link;
-	int ret;
-
-	if (dev->dead)
-		return -ENOENT;
-	if (!dev->class) {
-		pr_err("bus %s: device %s has no type\n", bus->name, dev->name);
-		return -EINVAL;
-	}
-	if (vbus_bus_find_link(bus, dev))
-		return -EEXIST;
-
-	link = vbus_link_alloc(bus, dev);
-	if (!link)
-		return -ENOMEM;
-	ret = xa_alloc(&bus->links, &link->id, link, xa_limit_31b, GFP_KERNEL);
-	if (ret)
-		goto out_put;
-	ret = vbus_sysfs_link_add(link);
-	if (ret)
-		goto out_erase;
-	list_add_tail(&link->dev_entry, &dev->links);
-	vbus_bus_event(bus, VBUS_EVENT_DEVICE_ADD, link);
-	vbus_notify_link(link, VBUS_CMD_LINK_ADD_NTF);
-	return 0;
-
-out_erase:
-	xa_erase(&bus->links, link->id);
-out_put:
-	kobject_put(&link->kobj);
-	return ret;
-}
-
 static int vbus_bus_allow_link(struct config_item *item,
 			       struct config_item *target)
 {
-	int ret;
-
 	if (target->ci_type != &vbus_device_type) {
 		pr_err("bus %s: %s is not a vbus device\n",
 		       to_vbus_bus(item)->name, config_item_name(target));
 		return -EINVAL;
 	}
-	mutex_lock(&vbus_lock);
-	ret = vbus_bus_link_locked(to_vbus_bus(item), to_vbus_device(target));
-	mutex_unlock(&vbus_lock);
-	return ret;
+	return vbus_link_add(to_vbus_bus(item), to_vbus_device(target));
 }
 
 static void vbus_bus_drop_link(struct config_item *item,
 			       struct config_item *target)
 {
-	struct vbus_bus *bus = to_vbus_bus(item);
-	struct vbus_link *link;
-
-	mutex_lock(&vbus_lock);
-	link = vbus_bus_find_link(bus, to_vbus_device(target));
-	if (link) {
-		link->dead = true;
-		list_del(&link->dev_entry);
-		xa_erase(&bus->links, link->id);
-		vbus_link_kill(link);
-		vbus_bus_event(bus, VBUS_EVENT_DEVICE_DEL, link);
-		vbus_notify_link(link, VBUS_CMD_LINK_DEL_NTF);
-		vbus_sysfs_link_del(link);
-		kobject_put(&link->kobj);
-	}
-	mutex_unlock(&vbus_lock);
+	vbus_link_del(to_vbus_bus(item), to_vbus_device(target));
 }
 
-static void vbus_bus_release(struct config_item *item)
+static void vbus_bus_item_release(struct config_item *item)
 {
 	kobject_put(&to_vbus_bus(item)->kobj);
 }
 
 static struct configfs_item_operations vbus_bus_item_ops = {
-	.release	= vbus_bus_release,
+	.release	= vbus_bus_item_release,
 	.allow_link	= vbus_bus_allow_link,
 	.drop_link	= vbus_bus_drop_link,
 };
@@ -382,45 +238,12 @@ static const struct config_item_type vbus_bus_type = {
 static struct config_group *vbus_instances_make_group(struct config_group *group,
 						      const char *name)
 {
-	struct vbus_bus *bus;
-	int ret;
+	struct vbus_bus *bus = vbus_bus_create(name);
 
-	if (!vbus_rule_name(name)) {
-		pr_err("invalid bus name \"%s\"\n", name);
-		return ERR_PTR(-EINVAL);
-	}
-	bus = kzalloc(sizeof(*bus), GFP_KERNEL);
-	if (!bus)
-		return ERR_PTR(-ENOMEM);
-	strscpy(bus->name, name, sizeof(bus->name));
-	xa_init_flags(&bus->links, XA_FLAGS_ALLOC);
-	INIT_LIST_HEAD(&bus->members);
-	INIT_LIST_HEAD(&bus->pids);
-	bus->owner = GLOBAL_ROOT_UID;
-	bus->gid = GLOBAL_ROOT_GID;
-	bus->mode = 0600;
-	bus->minor = -1;
-	vbus_bus_init_kobj(bus);
+	if (IS_ERR(bus))
+		return ERR_CAST(bus);
 	config_group_init_type_name(&bus->group, name, &vbus_bus_type);
-
-	mutex_lock(&vbus_lock);
-	ret = vbus_sysfs_bus_add(bus);
-	if (ret)
-		goto out_unlock;
-	ret = vbus_chardev_bus_add(bus);
-	if (ret)
-		goto out_sysfs;
-	list_add_tail(&bus->list, &vbus_buses);
-	vbus_notify_bus(bus, VBUS_CMD_BUS_ADD_NTF);
-	mutex_unlock(&vbus_lock);
 	return &bus->group;
-
-out_sysfs:
-	vbus_sysfs_bus_del(bus);
-out_unlock:
-	mutex_unlock(&vbus_lock);
-	kobject_put(&bus->kobj);
-	return ERR_PTR(ret);
 }
 
 /*
@@ -430,16 +253,8 @@ out_unlock:
 static void vbus_instances_drop_item(struct config_group *group,
 				     struct config_item *item)
 {
-	struct vbus_bus *bus = to_vbus_bus(item);
-
 	vbus_configfs_unhash(item);
-	mutex_lock(&vbus_lock);
-	list_del(&bus->list);
-	bus->dead = true;
-	vbus_notify_bus(bus, VBUS_CMD_BUS_DEL_NTF);
-	vbus_chardev_bus_del(bus);
-	vbus_sysfs_bus_del(bus);
-	mutex_unlock(&vbus_lock);
+	vbus_bus_destroy(to_vbus_bus(item));
 	config_item_put(item);
 }
 

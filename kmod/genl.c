@@ -282,40 +282,7 @@ out_cancel:
 	return -EMSGSIZE;
 }
 
-/* Lookups and filters. Callers hold vbus_lock. */
-
-static struct vbus_bus *vbus_bus_find(const char *name)
-{
-	struct vbus_bus *bus;
-
-	list_for_each_entry(bus, &vbus_buses, list) {
-		if (!strcmp(bus->name, name))
-			return bus;
-	}
-	return NULL;
-}
-
-static struct vbus_device *vbus_device_find(const char *name)
-{
-	struct vbus_device *dev;
-
-	list_for_each_entry(dev, &vbus_devices, list) {
-		if (!strcmp(dev->name, name))
-			return dev;
-	}
-	return NULL;
-}
-
-static bool vbus_on_bus(struct vbus_device *dev, const char *bus)
-{
-	struct vbus_link *link;
-
-	list_for_each_entry(link, &dev->links, dev_entry) {
-		if (!strcmp(link->bus->name, bus))
-			return true;
-	}
-	return false;
-}
+/* Filters (the lookups are core.c's). Callers hold vbus_lock. */
 
 static const char *vbus_attr_str(struct nlattr **attrs, int type)
 {
@@ -374,7 +341,7 @@ static int vbus_genl_bus_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 	}
 	list_for_each_entry(bus, &vbus_buses, list) {
 		if ((name && strcmp(bus->name, name)) ||
-		    (dev && !vbus_on_bus(dev, bus->name)))
+		    (dev && !vbus_link_find(dev, bus)))
 			continue;
 		if (idx < cb->args[0]) {
 			idx++;
@@ -406,6 +373,7 @@ static int vbus_genl_device_dumpit(struct sk_buff *skb, struct netlink_callback 
 	const char *name = vbus_attr_str(attrs, VBUS_A_DEVICE_NAME);
 	const char *class = vbus_attr_str(attrs, VBUS_A_DEVICE_CLASS);
 	const char *bus = vbus_attr_str(attrs, VBUS_A_DEVICE_BUS);
+	struct vbus_bus *on = NULL;
 	struct vbus_device *dev;
 	long idx = 0;
 	char *page;
@@ -415,10 +383,15 @@ static int vbus_genl_device_dumpit(struct sk_buff *skb, struct netlink_callback 
 	if (!page)
 		return -ENOMEM;
 	mutex_lock(&vbus_lock);
+	if (bus) {
+		on = vbus_bus_find(bus);
+		if (!on)
+			goto out_unlock;
+	}
 	list_for_each_entry(dev, &vbus_devices, list) {
 		if ((name && strcmp(dev->name, name)) ||
 		    (class && (!dev->class || strcmp(dev->class->name, class))) ||
-		    (bus && !vbus_on_bus(dev, bus)))
+		    (on && !vbus_link_find(dev, on)))
 			continue;
 		if (idx < cb->args[0]) {
 			idx++;
@@ -431,6 +404,7 @@ static int vbus_genl_device_dumpit(struct sk_buff *skb, struct netlink_callback 
 			break;
 		idx++;
 	}
+out_unlock:
 	mutex_unlock(&vbus_lock);
 	free_page((unsigned long)page);
 	return vbus_dump_done(skb, cb, idx, err);

@@ -7,7 +7,8 @@
  *   devices/<name>/{class -> ../../deviceclass/<class>, interfaces/<bus>:<id> -> ..}
  *   instances/<bus>/{devices/<id>/{device -> .., type}, members/<pid>}
  *
- * Kept in step with configfs by configfs.c and chardev.c, under vbus_lock.
+ * Kept in step with configfs by core.c and chardev.c, under vbus_lock (the
+ * objects' kobj_types, with their releases, are core.c's).
  * No callback here takes vbus_lock (see vbus_internal.h).
  */
 #include <linux/kobject.h>
@@ -103,19 +104,6 @@ void vbus_sysfs_class_del(struct vbus_class *class)
 
 /* devices/<name> */
 
-static void vbus_device_kobj_release(struct kobject *kobj)
-{
-	struct vbus_device *dev = vbus_device_from_kobj(kobj);
-	struct vbus_class *class = dev->class;
-
-	if (class) {
-		if (class->release)
-			class->release(dev);
-		module_put(class->owner);
-	}
-	kfree(dev);
-}
-
 /*
  * The files of devices/<name> are the class's attributes (kobj_attribute),
  * handled as kobj_sysfs_ops does; a successful write is announced
@@ -143,20 +131,11 @@ static ssize_t vbus_device_attr_store(struct kobject *kobj, struct attribute *at
 	return ret;
 }
 
-static const struct sysfs_ops vbus_device_sysfs_ops = {
+/* For the device's kobj_type (core.c). */
+const struct sysfs_ops vbus_device_sysfs_ops = {
 	.show	= vbus_device_attr_show,
 	.store	= vbus_device_attr_store,
 };
-
-static const struct kobj_type vbus_device_ktype = {
-	.release	= vbus_device_kobj_release,
-	.sysfs_ops	= &vbus_device_sysfs_ops,
-};
-
-void vbus_device_init_kobj(struct vbus_device *dev)
-{
-	kobject_init(&dev->kobj, &vbus_device_ktype);
-}
 
 /* Caller holds vbus_lock. */
 int vbus_sysfs_device_add(struct vbus_device *dev)
@@ -203,24 +182,6 @@ void vbus_sysfs_device_del(struct vbus_device *dev)
 }
 
 /* instances/<bus> */
-
-static void vbus_bus_kobj_release(struct kobject *kobj)
-{
-	struct vbus_bus *bus = kobj_to_vbus_bus(kobj);
-
-	xa_destroy(&bus->links);
-	kfree(bus);
-}
-
-static const struct kobj_type vbus_bus_ktype = {
-	.release	= vbus_bus_kobj_release,
-	.sysfs_ops	= &kobj_sysfs_ops,
-};
-
-void vbus_bus_init_kobj(struct vbus_bus *bus)
-{
-	kobject_init(&bus->kobj, &vbus_bus_ktype);
-}
 
 /* Caller holds vbus_lock; on failure calls vbus_sysfs_bus_del(). */
 int vbus_sysfs_bus_add(struct vbus_bus *bus)
@@ -345,37 +306,16 @@ static struct attribute *vbus_link_attrs[] = {
 	&vbus_link_attr_type.attr,
 	NULL,
 };
-ATTRIBUTE_GROUPS(vbus_link);
 
-static void vbus_link_kobj_release(struct kobject *kobj)
-{
-	struct vbus_link *link = kobj_to_vbus_link(kobj);
-
-	kobject_put(&link->dev->kobj);
-	kobject_put(&link->bus->kobj);
-	kfree(link);
-}
-
-static const struct kobj_type vbus_link_ktype = {
-	.release	= vbus_link_kobj_release,
-	.sysfs_ops	= &kobj_sysfs_ops,
-	.default_groups	= vbus_link_groups,
+static const struct attribute_group vbus_link_group = {
+	.attrs = vbus_link_attrs,
 };
 
-struct vbus_link *vbus_link_alloc(struct vbus_bus *bus, struct vbus_device *dev)
-{
-	struct vbus_link *link = kzalloc(sizeof(*link), GFP_KERNEL);
-
-	if (!link)
-		return NULL;
-	kobject_init(&link->kobj, &vbus_link_ktype);
-	kobject_get(&bus->kobj);
-	link->bus = bus;
-	kobject_get(&dev->kobj);
-	link->dev = dev;
-	INIT_LIST_HEAD(&link->conns);
-	return link;
-}
+/* For the link's kobj_type (core.c). */
+const struct attribute_group *vbus_link_groups[] = {
+	&vbus_link_group,
+	NULL,
+};
 
 static void vbus_link_iface_name(struct vbus_link *link, char *buf, size_t size)
 {

@@ -159,14 +159,29 @@ static inline struct vbus_link *kobj_to_vbus_link(struct kobject *kobj)
 	return container_of(kobj, struct vbus_link, kobj);
 }
 
-/* class.c */
+/* core.c: the life of every object. Lookups: caller holds vbus_lock. */
 struct vbus_class *vbus_class_find(const char *name);
+struct vbus_bus *vbus_bus_find(const char *name);
+struct vbus_device *vbus_device_find(const char *name);
+struct vbus_link *vbus_link_find(struct vbus_device *dev, struct vbus_bus *bus);
+struct vbus_link *vbus_link_find_id(struct vbus_bus *bus, u32 id);
+struct vbus_device *vbus_device_create(const char *name);
+void vbus_device_destroy(struct vbus_device *dev);
+int vbus_device_set_class(struct vbus_device *dev, const char *name);
+struct vbus_bus *vbus_bus_create(const char *name);
+void vbus_bus_destroy(struct vbus_bus *bus);
+void vbus_bus_set_perm(struct vbus_bus *bus, const kuid_t *owner, const kgid_t *gid,
+		       const umode_t *mode);
+int vbus_link_add(struct vbus_bus *bus, struct vbus_device *dev);
+void vbus_link_del(struct vbus_bus *bus, struct vbus_device *dev);
 
 /* configfs.c */
 int vbus_configfs_init(void);
 void vbus_configfs_exit(void);
 
 /* sysfs.c */
+extern const struct sysfs_ops vbus_device_sysfs_ops;
+extern const struct attribute_group *vbus_link_groups[];
 int vbus_sysfs_init(void);
 void vbus_sysfs_exit(void);
 int vbus_sysfs_class_add(struct vbus_class *class);
@@ -174,11 +189,8 @@ void vbus_sysfs_class_del(struct vbus_class *class);
 int vbus_sysfs_device_add(struct vbus_device *dev);
 int vbus_sysfs_device_typed(struct vbus_device *dev);
 void vbus_sysfs_device_del(struct vbus_device *dev);
-void vbus_device_init_kobj(struct vbus_device *dev);
 int vbus_sysfs_bus_add(struct vbus_bus *bus);
 void vbus_sysfs_bus_del(struct vbus_bus *bus);
-void vbus_bus_init_kobj(struct vbus_bus *bus);
-struct vbus_link *vbus_link_alloc(struct vbus_bus *bus, struct vbus_device *dev);
 int vbus_sysfs_link_add(struct vbus_link *link);
 void vbus_sysfs_link_del(struct vbus_link *link);
 int vbus_sysfs_member_add(struct vbus_bus *bus, pid_t pid);
