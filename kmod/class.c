@@ -25,6 +25,18 @@ static bool vbus_class_attrs_valid(const struct vbus_class *class)
 	return true;
 }
 
+/* Keep vbus_classes sorted by name: class dumps resume by name. Caller holds vbus_lock. */
+static void vbus_class_insert_locked(struct vbus_class *class)
+{
+	struct vbus_class *next;
+
+	list_for_each_entry(next, &vbus_classes, list) {
+		if (strcmp(next->name, class->name) > 0)
+			break;
+	}
+	list_add_tail(&class->list, &next->list);
+}
+
 /**
  * vbus_class_register - make a device class available to `type`
  * @class: the class, owned by the caller until vbus_class_unregister()
@@ -52,7 +64,7 @@ int vbus_class_register(struct vbus_class *class)
 	ret = vbus_sysfs_class_add(class);
 	if (ret)
 		goto out_unlock;
-	list_add_tail(&class->list, &vbus_classes);
+	vbus_class_insert_locked(class);
 	vbus_notify_class(class, VBUS_CMD_CLASS_ADD_NTF);
 	pr_info("device class %s (%s) registered\n", class->name, class->type);
 out_unlock:

@@ -23,9 +23,10 @@
 #include "version.h"
 
 DEFINE_MUTEX(vbus_lock);
-LIST_HEAD(vbus_classes);
-LIST_HEAD(vbus_buses);
-LIST_HEAD(vbus_devices);
+LIST_HEAD(vbus_classes);			/* sorted by name */
+DEFINE_XARRAY_ALLOC1(vbus_buses);		/* by id, in creation order */
+DEFINE_XARRAY_ALLOC1(vbus_devices);		/* by id, in creation order */
+static u32 vbus_bus_next, vbus_device_next;	/* cyclic: an id is not soon reused */
 
 /* Lookups. Each: caller holds vbus_lock. */
 
@@ -43,8 +44,9 @@ struct vbus_class *vbus_class_find(const char *name)
 struct vbus_bus *vbus_bus_find(const char *name)
 {
 	struct vbus_bus *bus;
+	unsigned long id;
 
-	list_for_each_entry(bus, &vbus_buses, list) {
+	xa_for_each(&vbus_buses, id, bus) {
 		if (!strcmp(bus->name, name))
 			return bus;
 	}
@@ -54,8 +56,9 @@ struct vbus_bus *vbus_bus_find(const char *name)
 struct vbus_device *vbus_device_find(const char *name)
 {
 	struct vbus_device *dev;
+	unsigned long id;
 
-	list_for_each_entry(dev, &vbus_devices, list) {
+	xa_for_each(&vbus_devices, id, dev) {
 		if (!strcmp(dev->name, name))
 			return dev;
 	}
@@ -124,14 +127,19 @@ struct vbus_device *vbus_device_create(const char *name)
 	kobject_init(&dev->kobj, &vbus_device_ktype);
 
 	mutex_lock(&vbus_lock);
+	ret = xa_alloc_cyclic(&vbus_devices, &dev->id, dev, xa_limit_31b, &vbus_device_next,
+			      GFP_KERNEL);
+	if (ret < 0)
+		goto out_unlock;
 	ret = vbus_sysfs_device_add(dev);
 	if (ret)
-		goto out_unlock;
-	list_add_tail(&dev->list, &vbus_devices);
+		goto out_erase;
 	vbus_notify_device(dev, VBUS_CMD_DEVICE_ADD_NTF);
 	mutex_unlock(&vbus_lock);
 	return dev;
 
+out_erase:
+	xa_erase(&vbus_devices, dev->id);
 out_unlock:
 	mutex_unlock(&vbus_lock);
 	kobject_put(&dev->kobj);
@@ -147,7 +155,7 @@ void vbus_device_destroy(struct vbus_device *dev)
 {
 	mutex_lock(&vbus_lock);
 	dev->dead = true;
-	list_del(&dev->list);
+	xa_erase(&vbus_devices, dev->id);
 	vbus_notify_device(dev, VBUS_CMD_DEVICE_DEL_NTF);
 	vbus_sysfs_device_del(dev);
 	mutex_unlock(&vbus_lock);
@@ -252,19 +260,24 @@ struct vbus_bus *vbus_bus_create(const char *name)
 	kobject_init(&bus->kobj, &vbus_bus_ktype);
 
 	mutex_lock(&vbus_lock);
+	ret = xa_alloc_cyclic(&vbus_buses, &bus->id, bus, xa_limit_31b, &vbus_bus_next,
+			      GFP_KERNEL);
+	if (ret < 0)
+		goto out_unlock;
 	ret = vbus_sysfs_bus_add(bus);
 	if (ret)
-		goto out_unlock;
+		goto out_erase;
 	ret = vbus_chardev_bus_add(bus);
 	if (ret)
 		goto out_sysfs;
-	list_add_tail(&bus->list, &vbus_buses);
 	vbus_notify_bus(bus, VBUS_CMD_BUS_ADD_NTF);
 	mutex_unlock(&vbus_lock);
 	return bus;
 
 out_sysfs:
 	vbus_sysfs_bus_del(bus);
+out_erase:
+	xa_erase(&vbus_buses, bus->id);
 out_unlock:
 	mutex_unlock(&vbus_lock);
 	kobject_put(&bus->kobj);
@@ -279,7 +292,7 @@ out_unlock:
 void vbus_bus_destroy(struct vbus_bus *bus)
 {
 	mutex_lock(&vbus_lock);
-	list_del(&bus->list);
+	xa_erase(&vbus_buses, bus->id);
 	bus->dead = true;
 	vbus_notify_bus(bus, VBUS_CMD_BUS_DEL_NTF);
 	vbus_chardev_bus_del(bus);

@@ -8,12 +8,15 @@
  * counters) needs CAP_NET_ADMIN. Reading and listening are open to everyone,
  * like the world-readable /sys/vbus they mirror.
  *
- * One _fill() per object serves doit, dumpit and notifications. Dumps
- * resume by position, so a dump racing with configfs changes may miss or
- * repeat an object, never crash; the events group reports the changes. No
- * object's size fails a dump: a bus with more links and members than one
- * message holds continues in the next messages, each starting with the
- * bus's name (readers merge them).
+ * Shaped as net/core/netdev-genl.c: one fill(skb, obj, info) per object
+ * serves gets, dumps and notifications, and one doit serves every get.
+ * Dumps keep their place in cb->ctx and resume by key (a class's name, a
+ * bus's or device's id, a link's and a member's id), so a dump racing with
+ * configfs changes never repeats or misses an object that exists
+ * throughout; the events group reports the changes. No object's size fails
+ * a dump: a bus with more links and members than one message holds
+ * continues in the next messages, each starting with the bus's name
+ * (readers merge them).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -29,41 +32,46 @@ static const struct genl_multicast_group vbus_genl_mcgrps[] = {
 	{ .name = VBUS_MCGRP_EVENTS, },
 };
 
-/* Fill helpers. Callers hold vbus_lock. */
+/*
+ * Where a dump goes on, in cb->ctx, by key: objects made meanwhile come later
+ * in key order and removed ones are gone, so neither moves the others.
+ */
+struct vbus_dump_ctx {
+	u32 id;				/* buses, devices, stats: the bus or device at hand */
+	u32 link;			/* buses: the next link id of bus @id; U32_MAX: all sent */
+	u32 member;			/* buses, stats: the next member id of bus @id */
+	char class[VBUS_TYPE_LEN];	/* classes: the last one sent; "": none yet */
+};
 
-static void *vbus_genl_put(struct sk_buff *skb, u32 portid, u32 seq, int flags, u8 cmd)
-{
-	return genlmsg_put(skb, portid, seq, &vbus_genl_family, flags, cmd);
-}
+/*
+ * Where a message goes, as every fill(skb, obj, info) takes it: a reply, a
+ * part of a dump (NLM_F_MULTI, with its context) or a notification (portid
+ * and seq 0).
+ */
+struct vbus_nl_info {
+	u32 portid;
+	u32 seq;
+	int flags;
+	u8 cmd;
+	char *page;			/* device fills: a page for the attributes' show() */
+	struct vbus_dump_ctx *ctx;	/* dumps: where a bus cut short goes on */
+};
+
+/* Puts: each puts one object's attributes. Callers hold vbus_lock. */
 
 static int vbus_class_put(struct sk_buff *skb, void *obj)
 {
 	struct vbus_class *class = obj;
 	struct vbus_device *dev;
+	unsigned long id;
 	u32 count = 0;
 
-	list_for_each_entry(dev, &vbus_devices, list)
+	xa_for_each(&vbus_devices, id, dev)
 		count += dev->class == class;
 	if (nla_put_string(skb, VBUS_A_CLASS_NAME, class->name) ||
 	    nla_put_string(skb, VBUS_A_CLASS_TYPE, class->type) ||
 	    nla_put_u32(skb, VBUS_A_CLASS_DEVICES, count))
 		return -EMSGSIZE;
-	return 0;
-}
-
-/* One message of put()'s attributes. */
-static int vbus_obj_fill(struct sk_buff *skb, u32 portid, u32 seq, int flags, u8 cmd,
-			 int (*put)(struct sk_buff *skb, void *obj), void *obj)
-{
-	void *hdr = vbus_genl_put(skb, portid, seq, flags, cmd);
-
-	if (!hdr)
-		return -EMSGSIZE;
-	if (put(skb, obj)) {
-		genlmsg_cancel(skb, hdr);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(skb, hdr);
 	return 0;
 }
 
@@ -116,54 +124,6 @@ static int vbus_bus_put(struct sk_buff *skb, void *obj)
 	    nla_put_u32(skb, VBUS_A_BUS_MODE, bus->mode))
 		return -EMSGSIZE;
 	return 0;
-}
-
-/*
- * One message of a bus, with its links and members (links first) from
- * number *pos on. A bus too large for the rest of the message is cut after
- * what fits: 1 is returned, *pos tells where the next message goes on (the
- * bus's name starts each). 0: the bus is complete; -EMSGSIZE: not even the
- * first of them fitted.
- */
-static int vbus_bus_fill(struct sk_buff *skb, struct vbus_bus *bus,
-			 u32 portid, u32 seq, int flags, u8 cmd, long *pos)
-{
-	struct vbus_member *m;
-	struct vbus_link *link;
-	long i = 0, start = *pos;
-	unsigned long id;
-	void *hdr;
-
-	hdr = vbus_genl_put(skb, portid, seq, flags, cmd);
-	if (!hdr)
-		return -EMSGSIZE;
-	if (vbus_bus_put(skb, bus))
-		goto out_cancel;
-	xa_for_each(&bus->links, id, link) {
-		if (i++ < start)
-			continue;
-		if (vbus_nest_put(skb, VBUS_A_BUS_LINK, vbus_link_put, link))
-			goto out_cut;
-		(*pos)++;
-	}
-	list_for_each_entry(m, &bus->members, bus_entry) {
-		if (i++ < start)
-			continue;
-		if (vbus_nest_put(skb, VBUS_A_BUS_MEMBER, vbus_member_put, m))
-			goto out_cut;
-		(*pos)++;
-	}
-	genlmsg_end(skb, hdr);
-	return 0;
-
-out_cut:
-	if (*pos > start) {
-		genlmsg_end(skb, hdr);
-		return 1;
-	}
-out_cancel:
-	genlmsg_cancel(skb, hdr);
-	return -EMSGSIZE;
 }
 
 /* The class attributes as sysfs shows them, newline stripped, with their kind and type. */
@@ -227,16 +187,59 @@ static int vbus_device_put(struct sk_buff *skb, void *obj)
 	return 0;
 }
 
-static int vbus_device_fill(struct sk_buff *skb, struct vbus_device *dev,
-			    u32 portid, u32 seq, int flags, u8 cmd, char *page)
-{
-	void *hdr;
+/* The connection counters: one table for the fill and for STATS_RESET. */
+static const struct {
+	int attr;
+	size_t offset;			/* in struct vbus_stats */
+} vbus_counters[] = {
+	{ VBUS_A_STATS_EVENTS, offsetof(struct vbus_stats, events) },
+	{ VBUS_A_STATS_QNOTIFY, offsetof(struct vbus_stats, qnotify) },
+	{ VBUS_A_STATS_QINJECT, offsetof(struct vbus_stats, qinject) },
+	{ VBUS_A_STATS_NOTIFY, offsetof(struct vbus_stats, notify) },
+	{ VBUS_A_STATS_INJECT, offsetof(struct vbus_stats, inject) },
+	{ VBUS_A_STATS_BRIDGECALLS, offsetof(struct vbus_stats, bridgecalls) },
+	{ VBUS_A_STATS_BUSCALLS, offsetof(struct vbus_stats, buscalls) },
+};
 
-	hdr = vbus_genl_put(skb, portid, seq, flags, cmd);
+static atomic64_t *vbus_counter(struct vbus_member *m, unsigned int i)
+{
+	return (atomic64_t *)((char *)&m->stats + vbus_counters[i].offset);
+}
+
+static int vbus_stats_put(struct sk_buff *skb, void *obj)
+{
+	struct vbus_member *m = obj;
+	unsigned int i;
+
+	if (nla_put_string(skb, VBUS_A_STATS_BUS, m->bus->name) ||
+	    nla_put_u32(skb, VBUS_A_STATS_MEMBER, m->id) ||
+	    nla_put_u32(skb, VBUS_A_STATS_PID, m->pid))
+		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(vbus_counters); i++) {
+		if (nla_put_u64_64bit(skb, vbus_counters[i].attr,
+				      atomic64_read(vbus_counter(m, i)), VBUS_A_STATS_PAD))
+			return -EMSGSIZE;
+	}
+	return 0;
+}
+
+/* Fills: one message each, addressed as @info says. Callers hold vbus_lock. */
+
+static void *vbus_msg_put(struct sk_buff *skb, const struct vbus_nl_info *info)
+{
+	return genlmsg_put(skb, info->portid, info->seq, &vbus_genl_family, info->flags,
+			   info->cmd);
+}
+
+/* One message of put()'s attributes. */
+static int vbus_fill(struct sk_buff *skb, int (*put)(struct sk_buff *skb, void *obj),
+		     void *obj, const struct vbus_nl_info *info)
+{
+	void *hdr = vbus_msg_put(skb, info);
+
 	if (!hdr)
 		return -EMSGSIZE;
-	if (vbus_device_put(skb, dev) ||
-	    (dev->class && vbus_device_put_attrs(skb, dev, page))) {
+	if (put(skb, obj)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -244,42 +247,91 @@ static int vbus_device_fill(struct sk_buff *skb, struct vbus_device *dev,
 	return 0;
 }
 
-static int vbus_stats_fill(struct sk_buff *skb, struct vbus_member *m,
-			   u32 portid, u32 seq, int flags)
+static int vbus_class_fill(struct sk_buff *skb, void *class, const struct vbus_nl_info *info)
 {
-	const struct {
-		int attr;
-		atomic64_t *val;
-	} counters[] = {
-		{ VBUS_A_STATS_EVENTS, &m->stats.events },
-		{ VBUS_A_STATS_QNOTIFY, &m->stats.qnotify },
-		{ VBUS_A_STATS_QINJECT, &m->stats.qinject },
-		{ VBUS_A_STATS_NOTIFY, &m->stats.notify },
-		{ VBUS_A_STATS_INJECT, &m->stats.inject },
-		{ VBUS_A_STATS_BRIDGECALLS, &m->stats.bridgecalls },
-		{ VBUS_A_STATS_BUSCALLS, &m->stats.buscalls },
-	};
-	void *hdr;
-	int i;
+	return vbus_fill(skb, vbus_class_put, class, info);
+}
 
-	hdr = vbus_genl_put(skb, portid, seq, flags, VBUS_CMD_STATS_GET);
+/*
+ * A bus with its links and members (links first). In a dump (info->ctx) a
+ * bus too large for the rest of the message is cut after what fits and 1 is
+ * returned: the context says which link and member the next message goes on
+ * with (the bus's name starts each). 0: the bus is complete; -EMSGSIZE: not
+ * even the first of them fitted (always, for a reply too large).
+ */
+static int vbus_bus_fill(struct sk_buff *skb, void *obj, const struct vbus_nl_info *info)
+{
+	struct vbus_dump_ctx *ctx = info->ctx;
+	u32 from_member = ctx ? ctx->member : 0;
+	struct vbus_bus *bus = obj;
+	struct vbus_member *m;
+	struct vbus_link *link;
+	bool some = false;
+	unsigned long id;
+	void *hdr;
+
+	hdr = vbus_msg_put(skb, info);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (nla_put_string(skb, VBUS_A_STATS_BUS, m->bus->name) ||
-	    nla_put_u32(skb, VBUS_A_STATS_MEMBER, m->id) ||
-	    nla_put_u32(skb, VBUS_A_STATS_PID, m->pid))
+	if (vbus_bus_put(skb, bus))
 		goto out_cancel;
-	for (i = 0; i < ARRAY_SIZE(counters); i++) {
-		if (nla_put_u64_64bit(skb, counters[i].attr,
-				      atomic64_read(counters[i].val), VBUS_A_STATS_PAD))
-			goto out_cancel;
+	xa_for_each_start(&bus->links, id, link, ctx ? ctx->link : 0) {
+		if (vbus_nest_put(skb, VBUS_A_BUS_LINK, vbus_link_put, link))
+			goto out_cut;
+		some = true;
+		if (ctx)
+			ctx->link = id + 1;
+	}
+	if (ctx)
+		ctx->link = U32_MAX;
+	list_for_each_entry(m, &bus->members, bus_entry) {
+		if (m->id < from_member)	/* members join in id order */
+			continue;
+		if (vbus_nest_put(skb, VBUS_A_BUS_MEMBER, vbus_member_put, m))
+			goto out_cut;
+		some = true;
+		if (ctx)
+			ctx->member = m->id + 1;
 	}
 	genlmsg_end(skb, hdr);
 	return 0;
 
+out_cut:
+	if (ctx && some) {
+		genlmsg_end(skb, hdr);
+		return 1;
+	}
 out_cancel:
 	genlmsg_cancel(skb, hdr);
 	return -EMSGSIZE;
+}
+
+/* A device with its class attributes, as gets and dumps carry it. */
+struct vbus_device_page {
+	struct vbus_device *dev;
+	char *page;			/* for the attributes' show() */
+};
+
+static int vbus_device_put_all(struct sk_buff *skb, void *obj)
+{
+	struct vbus_device_page *dp = obj;
+
+	if (vbus_device_put(skb, dp->dev) ||
+	    (dp->dev->class && vbus_device_put_attrs(skb, dp->dev, dp->page)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int vbus_device_fill(struct sk_buff *skb, void *dev, const struct vbus_nl_info *info)
+{
+	struct vbus_device_page dp = { .dev = dev, .page = info->page };
+
+	return vbus_fill(skb, vbus_device_put_all, &dp, info);
+}
+
+static int vbus_stats_fill(struct sk_buff *skb, void *m, const struct vbus_nl_info *info)
+{
+	return vbus_fill(skb, vbus_stats_put, m, info);
 }
 
 /* Filters (the lookups are core.c's). Callers hold vbus_lock. */
@@ -287,127 +339,6 @@ out_cancel:
 static const char *vbus_attr_str(struct nlattr **attrs, int type)
 {
 	return attrs && attrs[type] ? nla_data(attrs[type]) : NULL;
-}
-
-/* Dumps: cb->args[0] is the position to resume from. */
-
-static int vbus_dump_done(struct sk_buff *skb, struct netlink_callback *cb,
-			  long idx, int err)
-{
-	/* Nothing fitted into an empty message: report it, do not loop. */
-	if (err && idx == cb->args[0])
-		return err;
-	cb->args[0] = idx;
-	return skb->len;
-}
-
-static int vbus_genl_class_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	struct vbus_class *class;
-	long idx = 0;
-	int err = 0;
-
-	mutex_lock(&vbus_lock);
-	list_for_each_entry(class, &vbus_classes, list) {
-		if (idx < cb->args[0]) {
-			idx++;
-			continue;
-		}
-		err = vbus_obj_fill(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-				    NLM_F_MULTI, VBUS_CMD_CLASS_GET, vbus_class_put, class);
-		if (err)
-			break;
-		idx++;
-	}
-	mutex_unlock(&vbus_lock);
-	return vbus_dump_done(skb, cb, idx, err);
-}
-
-static int vbus_genl_bus_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
-	const char *name = vbus_attr_str(attrs, VBUS_A_BUS_NAME);
-	const char *devname = vbus_attr_str(attrs, VBUS_A_BUS_DEVICE);
-	struct vbus_device *dev = NULL;
-	struct vbus_bus *bus;
-	long idx = 0, pos;
-	int err = 0;
-
-	mutex_lock(&vbus_lock);
-	if (devname) {
-		dev = vbus_device_find(devname);
-		if (!dev)
-			goto out_unlock;
-	}
-	list_for_each_entry(bus, &vbus_buses, list) {
-		if ((name && strcmp(bus->name, name)) ||
-		    (dev && !vbus_link_find(dev, bus)))
-			continue;
-		if (idx < cb->args[0]) {
-			idx++;
-			continue;
-		}
-		/* cb->args[1]: where the bus at cb->args[0] goes on. */
-		pos = idx == cb->args[0] ? cb->args[1] : 0;
-		err = vbus_bus_fill(skb, bus, NETLINK_CB(cb->skb).portid,
-				    cb->nlh->nlmsg_seq, NLM_F_MULTI, VBUS_CMD_BUS_GET, &pos);
-		if (err > 0) {
-			/* Cut: the next message goes on with this bus. */
-			cb->args[1] = pos;
-			err = 0;
-			break;
-		}
-		if (err)
-			break;
-		cb->args[1] = 0;
-		idx++;
-	}
-out_unlock:
-	mutex_unlock(&vbus_lock);
-	return vbus_dump_done(skb, cb, idx, err);
-}
-
-static int vbus_genl_device_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
-	const char *name = vbus_attr_str(attrs, VBUS_A_DEVICE_NAME);
-	const char *class = vbus_attr_str(attrs, VBUS_A_DEVICE_CLASS);
-	const char *bus = vbus_attr_str(attrs, VBUS_A_DEVICE_BUS);
-	struct vbus_bus *on = NULL;
-	struct vbus_device *dev;
-	long idx = 0;
-	char *page;
-	int err = 0;
-
-	page = (char *)__get_free_page(GFP_KERNEL);
-	if (!page)
-		return -ENOMEM;
-	mutex_lock(&vbus_lock);
-	if (bus) {
-		on = vbus_bus_find(bus);
-		if (!on)
-			goto out_unlock;
-	}
-	list_for_each_entry(dev, &vbus_devices, list) {
-		if ((name && strcmp(dev->name, name)) ||
-		    (class && (!dev->class || strcmp(dev->class->name, class))) ||
-		    (on && !vbus_link_find(dev, on)))
-			continue;
-		if (idx < cb->args[0]) {
-			idx++;
-			continue;
-		}
-		err = vbus_device_fill(skb, dev, NETLINK_CB(cb->skb).portid,
-				       cb->nlh->nlmsg_seq, NLM_F_MULTI,
-				       VBUS_CMD_DEVICE_GET, page);
-		if (err)
-			break;
-		idx++;
-	}
-out_unlock:
-	mutex_unlock(&vbus_lock);
-	free_page((unsigned long)page);
-	return vbus_dump_done(skb, cb, idx, err);
 }
 
 static bool vbus_stats_match(struct vbus_member *m, struct nlattr **attrs)
@@ -422,153 +353,282 @@ static bool vbus_stats_match(struct vbus_member *m, struct nlattr **attrs)
 	return true;
 }
 
-static int vbus_genl_stats_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+/* Dumps */
+
+static struct vbus_dump_ctx *vbus_dump_start(struct netlink_callback *cb, u8 cmd,
+					     struct vbus_nl_info *info)
 {
-	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
-	struct vbus_member *m;
-	struct vbus_bus *bus;
-	long idx = 0;
+	struct vbus_dump_ctx *ctx = (struct vbus_dump_ctx *)cb->ctx;
+
+	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
+	*info = (struct vbus_nl_info){
+		.portid = NETLINK_CB(cb->skb).portid,
+		.seq = cb->nlh->nlmsg_seq,
+		.flags = NLM_F_MULTI,
+		.cmd = cmd,
+		.ctx = ctx,
+	};
+	return ctx;
+}
+
+/* A part is done: more to come unless nothing fitted an empty message (report that). */
+static int vbus_dump_done(struct sk_buff *skb, int err)
+{
+	if (err < 0 && !(err == -EMSGSIZE && skb->len))
+		return err;
+	return skb->len;
+}
+
+static int vbus_genl_class_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct vbus_nl_info info;
+	struct vbus_dump_ctx *ctx = vbus_dump_start(cb, VBUS_CMD_CLASS_GET, &info);
+	struct vbus_class *class;
 	int err = 0;
 
 	mutex_lock(&vbus_lock);
-	list_for_each_entry(bus, &vbus_buses, list) {
+	list_for_each_entry(class, &vbus_classes, list) {	/* sorted by name */
+		if (ctx->class[0] && strcmp(class->name, ctx->class) <= 0)
+			continue;
+		err = vbus_class_fill(skb, class, &info);
+		if (err)
+			break;
+		strscpy(ctx->class, class->name, sizeof(ctx->class));
+	}
+	mutex_unlock(&vbus_lock);
+	return vbus_dump_done(skb, err);
+}
+
+static int vbus_genl_bus_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
+	const char *name = vbus_attr_str(attrs, VBUS_A_BUS_NAME);
+	const char *devname = vbus_attr_str(attrs, VBUS_A_BUS_DEVICE);
+	struct vbus_nl_info info;
+	struct vbus_dump_ctx *ctx = vbus_dump_start(cb, VBUS_CMD_BUS_GET, &info);
+	struct vbus_device *dev = NULL;
+	struct vbus_bus *bus;
+	unsigned long id;
+	int err = 0;
+
+	mutex_lock(&vbus_lock);
+	if (devname) {
+		dev = vbus_device_find(devname);
+		if (!dev)
+			goto out_unlock;
+	}
+	xa_for_each_start(&vbus_buses, id, bus, ctx->id) {
+		if ((name && strcmp(bus->name, name)) ||
+		    (dev && !vbus_link_find(dev, bus)))
+			continue;
+		if (id != ctx->id) {	/* not begun: from its first link and member */
+			ctx->id = id;
+			ctx->link = 0;
+			ctx->member = 0;
+		}
+		err = vbus_bus_fill(skb, bus, &info);
+		if (err)
+			break;
+		ctx->id = id + 1;
+		ctx->link = 0;
+		ctx->member = 0;
+	}
+	if (err > 0)		/* cut: the next message goes on with this bus */
+		err = 0;
+out_unlock:
+	mutex_unlock(&vbus_lock);
+	return vbus_dump_done(skb, err);
+}
+
+static int vbus_genl_device_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
+	const char *name = vbus_attr_str(attrs, VBUS_A_DEVICE_NAME);
+	const char *class = vbus_attr_str(attrs, VBUS_A_DEVICE_CLASS);
+	const char *bus = vbus_attr_str(attrs, VBUS_A_DEVICE_BUS);
+	struct vbus_nl_info info;
+	struct vbus_dump_ctx *ctx = vbus_dump_start(cb, VBUS_CMD_DEVICE_GET, &info);
+	struct vbus_bus *on = NULL;
+	struct vbus_device *dev;
+	unsigned long id;
+	int err = 0;
+
+	info.page = (char *)__get_free_page(GFP_KERNEL);
+	if (!info.page)
+		return -ENOMEM;
+	mutex_lock(&vbus_lock);
+	if (bus) {
+		on = vbus_bus_find(bus);
+		if (!on)
+			goto out_unlock;
+	}
+	xa_for_each_start(&vbus_devices, id, dev, ctx->id) {
+		if ((name && strcmp(dev->name, name)) ||
+		    (class && (!dev->class || strcmp(dev->class->name, class))) ||
+		    (on && !vbus_link_find(dev, on)))
+			continue;
+		err = vbus_device_fill(skb, dev, &info);
+		if (err)
+			break;
+		ctx->id = id + 1;
+	}
+out_unlock:
+	mutex_unlock(&vbus_lock);
+	free_page((unsigned long)info.page);
+	return vbus_dump_done(skb, err);
+}
+
+/* By bus id, then member id (members join a bus in id order). */
+static int vbus_genl_stats_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
+	struct vbus_nl_info info;
+	struct vbus_dump_ctx *ctx = vbus_dump_start(cb, VBUS_CMD_STATS_GET, &info);
+	struct vbus_member *m;
+	struct vbus_bus *bus;
+	unsigned long id;
+	int err = 0;
+
+	mutex_lock(&vbus_lock);
+	xa_for_each_start(&vbus_buses, id, bus, ctx->id) {
+		if (id != ctx->id) {
+			ctx->id = id;
+			ctx->member = 0;
+		}
 		list_for_each_entry(m, &bus->members, bus_entry) {
-			if (!vbus_stats_match(m, attrs))
+			if (m->id < ctx->member || !vbus_stats_match(m, attrs))
 				continue;
-			if (idx < cb->args[0]) {
-				idx++;
-				continue;
-			}
-			err = vbus_stats_fill(skb, m, NETLINK_CB(cb->skb).portid,
-					      cb->nlh->nlmsg_seq, NLM_F_MULTI);
+			err = vbus_stats_fill(skb, m, &info);
 			if (err)
 				goto out_unlock;
-			idx++;
+			ctx->member = m->id + 1;
 		}
 	}
 out_unlock:
 	mutex_unlock(&vbus_lock);
-	return vbus_dump_done(skb, cb, idx, err);
+	return vbus_dump_done(skb, err);
 }
 
-/* doit handlers */
+/* Gets: one doit for every object */
 
-static int vbus_genl_reply(struct genl_info *info, struct sk_buff *msg, int err)
-{
-	if (err) {
-		nlmsg_free(msg);
-		return err;
-	}
-	return genlmsg_reply(msg, info);
-}
+struct vbus_get {
+	int attr;					/* the request's name attribute */
+	void *(*find)(const char *name);		/* caller holds vbus_lock */
+	int (*fill)(struct sk_buff *skb, void *obj, const struct vbus_nl_info *info);
+};
 
-static int vbus_genl_class_doit(struct sk_buff *skb, struct genl_info *info)
+/*
+ * The object the request names, found by find() and filled by fill(); no
+ * such object: -ENOENT with the attribute in extack (the caller says what it
+ * is); one that does not fit a message: -EMSGSIZE (dump it).
+ */
+static int vbus_genl_get(struct genl_info *info, const struct vbus_get *get)
 {
-	struct vbus_class *class;
+	struct vbus_nl_info ni = {
+		.portid = info->snd_portid,
+		.seq = info->snd_seq,
+		.cmd = info->genlhdr->cmd,
+	};
 	struct sk_buff *msg;
+	void *obj;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, VBUS_A_CLASS_NAME))
+	if (GENL_REQ_ATTR_CHECK(info, get->attr))
 		return -EINVAL;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	mutex_lock(&vbus_lock);
-	class = vbus_class_find(nla_data(info->attrs[VBUS_A_CLASS_NAME]));
-	if (class) {
-		err = vbus_obj_fill(msg, info->snd_portid, info->snd_seq, 0,
-				    VBUS_CMD_CLASS_GET, vbus_class_put, class);
-	} else {
-		NL_SET_BAD_ATTR(info->extack, info->attrs[VBUS_A_CLASS_NAME]);
-		NL_SET_ERR_MSG(info->extack, "no such device class");
-		err = -ENOENT;
-	}
-	mutex_unlock(&vbus_lock);
-	return vbus_genl_reply(info, msg, err);
-}
-
-static int vbus_genl_bus_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct vbus_bus *bus;
-	struct sk_buff *msg;
-	long pos = 0;
-	int err;
-
-	if (GENL_REQ_ATTR_CHECK(info, VBUS_A_BUS_NAME))
-		return -EINVAL;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	mutex_lock(&vbus_lock);
-	bus = vbus_bus_find(nla_data(info->attrs[VBUS_A_BUS_NAME]));
-	if (bus) {
-		err = vbus_bus_fill(msg, bus, info->snd_portid, info->snd_seq, 0,
-				    VBUS_CMD_BUS_GET, &pos);
-		if (err > 0) {
-			NL_SET_ERR_MSG(info->extack, "bus too large for one message: dump it");
-			err = -EMSGSIZE;
-		}
-	} else {
-		NL_SET_BAD_ATTR(info->extack, info->attrs[VBUS_A_BUS_NAME]);
-		NL_SET_ERR_MSG(info->extack, "no such bus");
-		err = -ENOENT;
-	}
-	mutex_unlock(&vbus_lock);
-	return vbus_genl_reply(info, msg, err);
-}
-
-static int vbus_genl_device_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct vbus_device *dev;
-	struct sk_buff *msg;
-	char *page;
-	int err;
-
-	if (GENL_REQ_ATTR_CHECK(info, VBUS_A_DEVICE_NAME))
-		return -EINVAL;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	page = (char *)__get_free_page(GFP_KERNEL);
-	if (!msg || !page) {
+	ni.page = (char *)__get_free_page(GFP_KERNEL);
+	if (!msg || !ni.page) {
 		err = -ENOMEM;
 		goto out_free;
 	}
 	mutex_lock(&vbus_lock);
-	dev = vbus_device_find(nla_data(info->attrs[VBUS_A_DEVICE_NAME]));
-	if (dev) {
-		err = vbus_device_fill(msg, dev, info->snd_portid, info->snd_seq, 0,
-				       VBUS_CMD_DEVICE_GET, page);
+	obj = get->find(nla_data(info->attrs[get->attr]));
+	if (obj) {
+		err = get->fill(msg, obj, &ni);
+		if (err)
+			NL_SET_ERR_MSG(info->extack, "too large for one message: dump it");
 	} else {
-		NL_SET_BAD_ATTR(info->extack, info->attrs[VBUS_A_DEVICE_NAME]);
-		NL_SET_ERR_MSG(info->extack, "no such device");
+		NL_SET_BAD_ATTR(info->extack, info->attrs[get->attr]);
 		err = -ENOENT;
 	}
 	mutex_unlock(&vbus_lock);
-	free_page((unsigned long)page);
-	return vbus_genl_reply(info, msg, err);
+	if (err)
+		goto out_free;
+	free_page((unsigned long)ni.page);
+	return genlmsg_reply(msg, info);
 
 out_free:
 	nlmsg_free(msg);
-	free_page((unsigned long)page);
+	free_page((unsigned long)ni.page);
 	return err;
 }
 
+static void *vbus_class_lookup(const char *name)
+{
+	return vbus_class_find(name);
+}
+
+static void *vbus_bus_lookup(const char *name)
+{
+	return vbus_bus_find(name);
+}
+
+static void *vbus_device_lookup(const char *name)
+{
+	return vbus_device_find(name);
+}
+
+static int vbus_genl_class_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	static const struct vbus_get get = {
+		VBUS_A_CLASS_NAME, vbus_class_lookup, vbus_class_fill
+	};
+	int err = vbus_genl_get(info, &get);
+
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG(info->extack, "no such device class");
+	return err;
+}
+
+static int vbus_genl_bus_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	static const struct vbus_get get = {
+		VBUS_A_BUS_NAME, vbus_bus_lookup, vbus_bus_fill
+	};
+	int err = vbus_genl_get(info, &get);
+
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG(info->extack, "no such bus");
+	return err;
+}
+
+static int vbus_genl_device_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	static const struct vbus_get get = {
+		VBUS_A_DEVICE_NAME, vbus_device_lookup, vbus_device_fill
+	};
+	int err = vbus_genl_get(info, &get);
+
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG(info->extack, "no such device");
+	return err;
+}
+
+/* Zeroes what the statistics fill shows: the same counter table. */
 static int vbus_genl_stats_reset_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vbus_member *m;
 	struct vbus_bus *bus;
+	unsigned long id;
+	unsigned int i;
 
 	mutex_lock(&vbus_lock);
-	list_for_each_entry(bus, &vbus_buses, list) {
+	xa_for_each(&vbus_buses, id, bus) {
 		list_for_each_entry(m, &bus->members, bus_entry) {
 			if (!vbus_stats_match(m, info->attrs))
 				continue;
-			atomic64_set(&m->stats.events, 0);
-			atomic64_set(&m->stats.qnotify, 0);
-			atomic64_set(&m->stats.qinject, 0);
-			atomic64_set(&m->stats.notify, 0);
-			atomic64_set(&m->stats.inject, 0);
-			atomic64_set(&m->stats.bridgecalls, 0);
-			atomic64_set(&m->stats.buscalls, 0);
+			for (i = 0; i < ARRAY_SIZE(vbus_counters); i++)
+				atomic64_set(vbus_counter(m, i), 0);
 		}
 	}
 	mutex_unlock(&vbus_lock);
@@ -651,6 +711,7 @@ static struct genl_family vbus_genl_family __ro_after_init = {
 
 static void vbus_notify(u8 cmd, int (*put)(struct sk_buff *skb, void *obj), void *obj)
 {
+	struct vbus_nl_info info = { .cmd = cmd };
 	struct sk_buff *skb;
 
 	if (!genl_has_listeners(&vbus_genl_family, &init_net, 0))
@@ -658,7 +719,7 @@ static void vbus_notify(u8 cmd, int (*put)(struct sk_buff *skb, void *obj), void
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
 		return;
-	if (vbus_obj_fill(skb, 0, 0, 0, cmd, put, obj)) {
+	if (vbus_fill(skb, put, obj, &info)) {
 		nlmsg_free(skb);
 		return;
 	}

@@ -2,9 +2,9 @@
 /*
  * vbus core: private declarations shared by the files of vbus.ko.
  *
- * Locking: vbus_lock (a mutex) protects the class, bus and device lists,
- * every link, each bus's member list and each link's connection list, and
- * the dead flags. Lock order: vbus_lock, then vbus_conn.lock, then
+ * Locking: vbus_lock (a mutex) protects the class list, the bus and device
+ * xarrays, every link, each bus's member list and each link's connection
+ * list, and the dead flags. Lock order: vbus_lock, then vbus_conn.lock, then
  * vbus_member.lock. sysfs show/store callbacks never take vbus_lock, so
  * removing sysfs entries (which waits for running callbacks) is safe under
  * it.
@@ -34,9 +34,9 @@
 #define VBUS_EVENT_QUEUE	64
 
 extern struct mutex vbus_lock;
-extern struct list_head vbus_classes;
-extern struct list_head vbus_buses;
-extern struct list_head vbus_devices;
+extern struct list_head vbus_classes;	/* sorted by name */
+extern struct xarray vbus_buses;	/* id -> bus, ids in creation order */
+extern struct xarray vbus_devices;	/* id -> device, likewise */
 
 struct vbus_device {
 	struct config_group group;	/* devices/<name> */
@@ -44,7 +44,7 @@ struct vbus_device {
 	struct kobject *ifaces_kobj;	/* interfaces/ */
 	struct vbus_class *class;	/* NULL until typed; set once */
 	void *priv;			/* the class's */
-	struct list_head list;		/* vbus_devices */
+	u32 id;				/* in vbus_devices: the key dumps resume by */
 	struct list_head links;		/* vbus_link.dev_entry */
 	bool dead;			/* rmdir'ed: no new links */
 	char name[VBUS_NAME_MAX + 1];
@@ -65,7 +65,7 @@ struct vbus_bus {
 	struct cdev *cdev;
 	struct device *chrdev;
 	bool dead;
-	struct list_head list;		/* vbus_buses */
+	u32 id;				/* in vbus_buses: the key dumps resume by */
 	char name[VBUS_NAME_MAX + 1];
 };
 

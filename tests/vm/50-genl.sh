@@ -21,6 +21,7 @@ expect "unprivileged: dumps allowed" setpriv --reuid=$uid --regid=$gid --clear-g
 expect "unprivileged: statistics readable, reset refused (EPERM)" \
 	setpriv --reuid=$uid --regid=$gid --clear-groups $V genl-stats no
 expect "events group: the sequence of a bus's life" $V genl-events
+expect "dumps in parts resume by key while buses and devices come and go" $V genl-resume 300 20
 expect "unprivileged: may listen to events" \
 	setpriv --reuid=$uid --regid=$gid --clear-groups python3 -c \
 	'import vbus; g = vbus.Genl(); g.subscribe(); print("subscribed")'

@@ -31,6 +31,13 @@ sys.exit(0 if sorted(j) == ["big", "small"] and len(big["members"]) == 300 and
 	 len(j["small"]["devices"]) == 1 else 1)' "$j"
 expect_eq "bus show big -j: the one bus, complete" 300 \
 	"$(vbusctl -j bus show big | python3 -c 'import json, sys; print(len(json.load(sys.stdin)[0]["members"]))')"
+expect "a get of that bus: EMSGSIZE, it does not fit one message" python3 -c '
+import errno, vbus
+try:
+	vbus.Genl().request(vbus.CMD["BUS_GET"], [vbus.nla(vbus.A_BUS["name"], "big")])
+except OSError as e:
+	raise SystemExit(e.errno != errno.EMSGSIZE)
+raise SystemExit(1)'
 
 kill $holder; wait $holder 2>/dev/null; rm -f /tmp/held
 vbusctl device detach dd bus big && vbusctl device detach dd bus small

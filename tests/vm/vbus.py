@@ -473,7 +473,10 @@ def decode(raw, schema, nested=None):
 
 
 class Genl:
-    def __init__(self):
+    def __init__(self, bufsize=1 << 20):
+        """@bufsize: what each recv() takes; the kernel sizes dump parts by it (to 32 KiB)."""
+        self.bufsize = bufsize
+        self.parts = 0  # datagrams of the last reply
         self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
         self.sock.bind((0, 0))
         self.seq = 0
@@ -495,8 +498,10 @@ class Genl:
     def recv(self):
         """(cmd, attributes) of each message of one reply; OSError on an error."""
         msgs = []
+        self.parts = 0
         while True:
-            data = self.sock.recv(1 << 20)
+            data = self.sock.recv(self.bufsize)
+            self.parts += 1
             off = 0
             while off < len(data):
                 mlen, mtype, mflags, seq, pid = struct.unpack_from("=LHHLL", data, off)
@@ -657,6 +662,64 @@ def cmd_genl_events():
     mem = decode(evs[4][1], A_MEMBER)
     check(mem["pid"] == os.getpid() and mem["bus"] == "ev1", "member event: %r" % mem)
     print("genl events ok")
+
+
+def churn(stop, names, errors):
+    """Remove and make again, in turn, each of @names (a bus and an untyped device each)."""
+    try:
+        while not stop.is_set():
+            for name in names:
+                for d in ("devices", "instances"):
+                    os.rmdir("%s/%s/%s" % (CONFIGFS, d, name))
+                    os.mkdir("%s/%s/%s" % (CONFIGFS, d, name))
+    except OSError as e:
+        errors.append(e)
+
+
+def cmd_genl_resume(n="300", rounds="20"):
+    """Dumps in many parts resume by key: buses and devices removed and made
+    again meanwhile never make a dump repeat or miss one that exists throughout.
+
+    @n steady and @n moving buses and untyped devices, interleaved so that
+    movers come before every steady one; one thread removes and remakes the
+    movers while dumps read with a small buffer (so in parts of about 4 KiB).
+    By position, a mover removed before the place a part ended moves every
+    later object one place back and the next part skips one."""
+    n, rounds = int(n), int(rounds)
+    steady = ["rs%04d" % i for i in range(n)]
+    moving = ["rm%04d" % i for i in range(n)]
+    for a, b in zip(moving, steady):
+        for d in ("devices", "instances"):
+            os.mkdir("%s/%s/%s" % (CONFIGFS, d, a))
+            os.mkdir("%s/%s/%s" % (CONFIGFS, d, b))
+    g = Genl(bufsize=4096)
+    parts = {"device": [], "bus": []}
+    stop, errors = threading.Event(), []
+    t = threading.Thread(target=churn, args=(stop, moving, errors))
+    t.start()
+    try:
+        for _ in range(rounds):
+            for dump, kind in ((dump_devices, "device"), (dump_buses, "bus")):
+                # A mover may show twice: removed and made again, it is a new object.
+                names = [o["name"] for o in dump(g)]
+                seen = sorted(x for x in names if x.startswith("rs"))
+                check(len(seen) == len(set(seen)), "a %s dump repeated a steady one: %r"
+                      % (kind, sorted(x for x in set(seen) if seen.count(x) > 1)))
+                check(seen == steady, "a %s dump missed steady ones: %r"
+                      % (kind, sorted(set(steady) - set(seen))))
+                parts[kind].append(g.parts)
+    finally:
+        stop.set()
+        t.join()
+        for x in moving + steady:
+            for d in ("devices", "instances"):
+                if os.path.isdir("%s/%s/%s" % (CONFIGFS, d, x)):
+                    os.rmdir("%s/%s/%s" % (CONFIGFS, d, x))
+    check(not errors, "churn: %r" % errors)
+    check(min(parts["device"] + parts["bus"]) >= 4, "dumps in too few parts: %r" % parts)
+    print("resume ok: %d rounds; device dumps in %d-%d parts, bus dumps in %d-%d"
+          % (rounds, min(parts["device"]), max(parts["device"]), min(parts["bus"]),
+             max(parts["bus"])))
 
 
 def genl_dumper(stop, errors):
