@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vbus core: the userspace connector. Each bus has a character device
- * /dev/vbus/<bus>; opening it makes the caller a member (struct vbus_member)
- * as far as the bus's owner/group/mode allow. Through the bus fd a member
- * lists the devices of the bus, reads hot-plug events and opens a device by
- * id, which gives an anonymous device fd (struct vbus_conn) for synchronous
- * calls. Removing the bus or unlinking a device turns these fds dead: they
- * answer ENODEV and poll reports EPOLLHUP.
- *
- * Shared memory (IOQ rings) and signals attach to the device fd: connshm.c.
+ * vbus core: the userspace connector's bus fd. Each bus has a character
+ * device /dev/vbus/<bus>; opening it makes the caller a member (struct
+ * vbus_member) as far as the bus's owner/group/mode allow. Through the bus
+ * fd a member lists the devices of the bus, reads hot-plug events and opens
+ * a device by id, which gives an anonymous device fd (conn_fd.c) on a
+ * connection (conn.c). Removing the bus turns the bus fd dead: it answers
+ * ENODEV and poll reports EPOLLHUP.
  *
  * Read and write mean what they mean for a file (doc/abi/chardev.md): a bus
  * fd open for reading lists the devices and reads the events; one open for
@@ -18,13 +16,10 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/anon_inodes.h>
 #include <linux/cdev.h>
 #include <linux/cred.h>
 #include <linux/device.h>
-#include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/sched.h>
@@ -77,204 +72,54 @@ void vbus_bus_event(struct vbus_bus *bus, u32 event, struct vbus_link *link)
 		vbus_member_queue(m, event, link->id, link->dev->class->type);
 }
 
-/* Device fds */
-
-/* Caller holds vbus_lock; the connection is still on its link. */
-static void vbus_conn_kill_locked(struct vbus_conn *conn)
-{
-	struct vbus_device *dev = conn->link->dev;
-
-	list_del_init(&conn->link_entry);
-	mutex_lock(&conn->lock);
-	conn->dead = true;
-	vbus_conn_signals_stop(conn);
-	if (dev->class->disconnect)
-		dev->class->disconnect(dev, conn);
-	mutex_unlock(&conn->lock);
-	wake_up_interruptible_poll(&conn->wq, EPOLLHUP);
-}
-
-/* The device leaves the bus: its fds die. Caller holds vbus_lock. */
-void vbus_link_kill(struct vbus_link *link)
-{
-	struct vbus_conn *conn, *tmp;
-
-	list_for_each_entry_safe(conn, tmp, &link->conns, link_entry)
-		vbus_conn_kill_locked(conn);
-}
-
 static void vbus_member_free(struct kref *ref)
 {
 	struct vbus_member *m = container_of(ref, struct vbus_member, ref);
 
-	kobject_put(&m->bus->kobj);
+	if (m->bus)
+		kobject_put(&m->bus->kobj);
 	kfree(m);
 }
 
-static void vbus_conn_close(struct vbus_conn *conn)
+/* Drop a reference on @m (its owner's or a connection's). */
+void vbus_member_unref(struct vbus_member *m)
 {
-	mutex_lock(&vbus_lock);
-	if (!conn->dead)
-		vbus_conn_kill_locked(conn);
-	mutex_unlock(&vbus_lock);
-	vbus_conn_shm_free(conn);
-	kobject_put(&conn->link->kobj);
-	kref_put(&conn->member->ref, vbus_member_free);
-	kfree(conn);
+	kref_put(&m->ref, vbus_member_free);
 }
 
-static int vbus_conn_release(struct inode *inode, struct file *file)
+/* A member of no bus yet, for the bus fd or a connector; @pid 0: the kernel. */
+struct vbus_member *vbus_member_alloc(pid_t pid)
 {
-	vbus_conn_close(file->private_data);
-	return 0;
+	struct vbus_member *m;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return NULL;
+	kref_init(&m->ref);
+	spin_lock_init(&m->lock);
+	init_waitqueue_head(&m->wq);
+	m->pid = pid;
+	return m;
 }
 
-static long vbus_conn_call(struct vbus_conn *conn, void __user *argp)
+/* @m joins @bus (alive). Caller holds vbus_lock. */
+void vbus_member_add_locked(struct vbus_member *m, struct vbus_bus *bus)
 {
-	struct vbus_device *dev = conn->link->dev;
-	struct vbus_call req;
-	void *buf;
-	long ret;
-
-	if (copy_from_user(&req, argp, sizeof(req)))
-		return -EFAULT;
-	if (req.flags || req.len > req.size || req.size > VBUS_CALL_MAX) {
-		pr_err_ratelimited("call: invalid flags %#x, len %u or size %u\n",
-		       req.flags, req.len, req.size);
-		return -EINVAL;
-	}
-	buf = kvzalloc(req.size ?: 1, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	if (copy_from_user(buf, u64_to_user_ptr(req.data), req.len)) {
-		ret = -EFAULT;
-		goto out_free;
-	}
-
-	mutex_lock(&conn->lock);
-	if (conn->dead)
-		ret = -ENODEV;
-	else if (!dev->class->call)
-		ret = -EOPNOTSUPP;
-	else
-		ret = dev->class->call(dev, conn, req.func, buf, req.len, req.size);
-	mutex_unlock(&conn->lock);
-	atomic64_inc(&conn->member->stats.buscalls);
-
-	if (ret > (long)req.size)
-		ret = -EIO;
-	if (ret > 0 && copy_to_user(u64_to_user_ptr(req.data), buf, ret))
-		ret = -EFAULT;
-out_free:
-	kvfree(buf);
-	return ret;
+	kobject_get(&bus->kobj);
+	m->bus = bus;
+	m->id = ++vbus_member_ids;
+	list_add_tail(&m->bus_entry, &bus->members);
+	vbus_notify_member(m, VBUS_CMD_MEMBER_ADD_NTF);
 }
 
-static long vbus_conn_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+/* @m leaves its bus: no event reaches it, no device opens. Caller holds vbus_lock. */
+void vbus_member_del_locked(struct vbus_member *m)
 {
-	switch (cmd) {
-	case VBUS_IOC_CALL:
-		return vbus_conn_call(file->private_data, (void __user *)arg);
-	case VBUS_IOC_SHM:
-		return vbus_conn_shm_ioctl(file->private_data, (void __user *)arg);
-	case VBUS_IOC_SIGNAL:
-		return vbus_conn_signal_ioctl(file->private_data, (void __user *)arg);
-	case VBUS_IOC_KICK:
-		return vbus_conn_kick_ioctl(file->private_data, arg);
-	default:
-		return -ENOTTY;
-	}
-}
-
-static __poll_t vbus_conn_poll(struct file *file, poll_table *wait)
-{
-	struct vbus_conn *conn = file->private_data;
-
-	poll_wait(file, &conn->wq, wait);
-	if (atomic_read(&conn->pending))
-		return EPOLLIN | EPOLLRDNORM | (READ_ONCE(conn->dead) ? EPOLLHUP : 0);
-	return READ_ONCE(conn->dead) ? EPOLLHUP : 0;
-}
-
-static const struct file_operations vbus_conn_fops = {
-	.owner		= THIS_MODULE,
-	.release	= vbus_conn_release,
-	.unlocked_ioctl	= vbus_conn_ioctl,
-	.compat_ioctl	= compat_ptr_ioctl,
-	.poll		= vbus_conn_poll,
-	.read		= vbus_conn_read,
-	.mmap		= vbus_conn_mmap,
-	.llseek		= noop_llseek,
-};
-
-/* Caller holds vbus_lock. */
-static int vbus_conn_connect_locked(struct vbus_conn *conn, struct vbus_member *m,
-				    u32 id)
-{
-	struct vbus_link *link;
-	int ret;
-
-	if (m->dead)
-		return -ENODEV;
-	link = vbus_link_find_id(m->bus, id);
-	if (!link)
-		return -ENOENT;
-	conn->link = link;
-	conn->member = m;
-	if (link->dev->class->connect) {
-		ret = link->dev->class->connect(link->dev, conn);
-		if (ret)
-			return ret;
-	}
-	kobject_get(&link->kobj);
-	kref_get(&m->ref);
-	list_add_tail(&conn->link_entry, &link->conns);
-	return 0;
-}
-
-static long vbus_member_open_device(struct vbus_member *m, void __user *argp)
-{
-	struct vbus_open req;
-	struct vbus_conn *conn;
-	struct file *file;
-	int fd, ret;
-
-	if (copy_from_user(&req, argp, sizeof(req)))
-		return -EFAULT;
-	if (req.flags) {
-		pr_err_ratelimited("open: invalid flags %#x\n", req.flags);
-		return -EINVAL;
-	}
-	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
-	if (!conn)
-		return -ENOMEM;
-	mutex_init(&conn->lock);
-	init_waitqueue_head(&conn->wq);
-	INIT_LIST_HEAD(&conn->link_entry);
-
-	mutex_lock(&vbus_lock);
-	ret = vbus_conn_connect_locked(conn, m, req.id);
-	mutex_unlock(&vbus_lock);
-	if (ret)
-		goto out_free;
-
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0) {
-		vbus_conn_close(conn);
-		return fd;
-	}
-	file = anon_inode_getfile("[vbus-device]", &vbus_conn_fops, conn, O_RDWR);
-	if (IS_ERR(file)) {
-		put_unused_fd(fd);
-		vbus_conn_close(conn);
-		return PTR_ERR(file);
-	}
-	fd_install(fd, file);
-	return fd;
-
-out_free:
-	kfree(conn);
-	return ret;
+	spin_lock(&m->lock);
+	m->dead = true;
+	spin_unlock(&m->lock);
+	list_del(&m->bus_entry);
+	vbus_notify_member(m, VBUS_CMD_MEMBER_DEL_NTF);
 }
 
 /* The bus fd */
@@ -345,7 +190,7 @@ static long vbus_member_ioctl(struct file *file, unsigned int cmd,
 		if (!(file->f_mode & FMODE_WRITE))
 			return -EBADF;
 		atomic64_inc(&m->stats.bridgecalls);
-		return vbus_member_open_device(m, (void __user *)arg);
+		return vbus_fd_conn_open(m, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -443,11 +288,7 @@ static int vbus_member_join_locked(struct vbus_member *m, struct vbus_bus *bus,
 	ret = vbus_sysfs_member_add(bus, m->pid);
 	if (ret)
 		return ret;
-	kobject_get(&bus->kobj);
-	m->bus = bus;
-	m->id = ++vbus_member_ids;
-	list_add_tail(&m->bus_entry, &bus->members);
-	vbus_notify_member(m, VBUS_CMD_MEMBER_ADD_NTF);
+	vbus_member_add_locked(m, bus);
 	return 0;
 }
 
@@ -456,13 +297,10 @@ static int vbus_member_open(struct inode *inode, struct file *file)
 	struct vbus_member *m;
 	int ret;
 
-	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	/* The pid as the initial pid namespace sees it. */
+	m = vbus_member_alloc(task_tgid_nr(current));
 	if (!m)
 		return -ENOMEM;
-	kref_init(&m->ref);
-	spin_lock_init(&m->lock);
-	init_waitqueue_head(&m->wq);
-	m->pid = task_tgid_nr(current);	/* as the initial pid namespace sees it */
 
 	mutex_lock(&vbus_lock);
 	ret = vbus_member_join_locked(m, xa_load(&vbus_minors, iminor(inode)), file);
@@ -480,11 +318,10 @@ static int vbus_member_release(struct inode *inode, struct file *file)
 	struct vbus_member *m = file->private_data;
 
 	mutex_lock(&vbus_lock);
-	list_del(&m->bus_entry);
-	vbus_notify_member(m, VBUS_CMD_MEMBER_DEL_NTF);
+	vbus_member_del_locked(m);
 	vbus_sysfs_member_del(m->bus, m->pid);
 	mutex_unlock(&vbus_lock);
-	kref_put(&m->ref, vbus_member_free);
+	vbus_member_unref(m);
 	return 0;
 }
 

@@ -114,15 +114,3 @@ struct vbus_device *vbus_device_from_kobj(struct kobject *kobj)
 	return container_of(kobj, struct vbus_device, kobj);
 }
 EXPORT_SYMBOL_GPL(vbus_device_from_kobj);
-
-void *vbus_conn_priv(struct vbus_conn *conn)
-{
-	return conn->priv;
-}
-EXPORT_SYMBOL_GPL(vbus_conn_priv);
-
-void vbus_conn_set_priv(struct vbus_conn *conn, void *priv)
-{
-	conn->priv = priv;
-}
-EXPORT_SYMBOL_GPL(vbus_conn_set_priv);

@@ -91,7 +91,7 @@ struct vbus_stats {
 	atomic64_t buscalls;
 };
 
-/* One open of /dev/vbus/<bus>: a membership. */
+/* A membership: one open of /dev/vbus/<bus>, or a connector's. */
 struct vbus_member {
 	struct kref ref;		/* the bus fd and each device fd */
 	struct vbus_bus *bus;		/* holds a reference */
@@ -107,35 +107,43 @@ struct vbus_member {
 	struct vbus_stats stats;
 };
 
-/*
- * The eventfds of one queue of a connection (VBUS_IOC_SIGNAL). Set once,
- * under the connection's lock, and published complete (set last); freed at
- * release. The data path reads call under RCU.
+struct vbus_conn;
+
+/**
+ * struct vbus_conn_ops - what a connector implements for its connections
+ * @kill: the connection died (the client closed, the device left the bus,
+ *	the bus went away). Called once, under vbus_lock and conn->lock,
+ *	before the class's disconnect: after it returns no kick may reach the
+ *	class; tell the client.
+ * @has_signal: can a device-to-client signal on @queue (< VBUS_QUEUES_MAX)
+ *	reach the client? Any context.
+ * @signal: deliver a device-to-client signal on @queue (< VBUS_QUEUES_MAX)
+ *	that shm-signal found needed. Any context, including with interrupts
+ *	off; never after the class's disconnect returned.
+ * @release: free the connector's part of the connection (shared memory,
+ *	signals) and the memory holding it. Called once from
+ *	vbus_conn_close(), after the class disconnected.
  */
-struct vbus_conn_queue {
-	struct vbus_conn *conn;
-	u32 index;
-	bool set;			/* VBUS_IOC_SIGNAL done */
-	struct file *kick_file;		/* NULL: none; holds the file the wait entry is on */
-	struct eventfd_ctx *kick;	/* kick_file's */
-	struct eventfd_ctx __rcu *call;	/* NULL: none */
-	wait_queue_entry_t wait;	/* on kick_file's wait queue */
-	poll_table pt;
+struct vbus_conn_ops {
+	void (*kill)(struct vbus_conn *conn);
+	bool (*has_signal)(struct vbus_conn *conn, u32 queue);
+	void (*signal)(struct vbus_conn *conn, u32 queue);
+	void (*release)(struct vbus_conn *conn);
 };
 
-/* One device fd: a client's connection to a device through a link. */
+/*
+ * A client's connection to a device through a link (conn.c), embedded in
+ * the connector's own structure.
+ */
 struct vbus_conn {
-	struct mutex lock;		/* calls, shm and signals against teardown */
-	void *shm;			/* vmalloc; freed at close */
+	const struct vbus_conn_ops *ops;
+	struct mutex lock;		/* calls, kick_sync, shm and teardown */
+	void *shm;			/* the connector's; set once under lock */
 	size_t shm_len;
-	struct user_struct *shm_user;	/* charged shm_len (RLIMIT_MEMLOCK); NULL: none */
-	struct vbus_conn_queue queues[VBUS_QUEUES_MAX];
-	atomic_t pending;		/* queues signalled without a call eventfd */
 	struct vbus_link *link;		/* holds a reference */
 	struct vbus_member *member;	/* holds a reference */
 	struct list_head link_entry;	/* vbus_link.conns */
-	wait_queue_head_t wq;
-	bool dead;
+	bool dead;			/* set under vbus_lock and lock */
 	void *priv;			/* the class's */
 };
 
@@ -211,15 +219,23 @@ void vbus_chardev_exit(void);
 int vbus_chardev_bus_add(struct vbus_bus *bus);
 void vbus_chardev_bus_del(struct vbus_bus *bus);
 void vbus_bus_event(struct vbus_bus *bus, u32 event, struct vbus_link *link);
-void vbus_link_kill(struct vbus_link *link);
+struct vbus_member *vbus_member_alloc(pid_t pid);
+void vbus_member_add_locked(struct vbus_member *m, struct vbus_bus *bus);
+void vbus_member_del_locked(struct vbus_member *m);
+void vbus_member_unref(struct vbus_member *m);
 
-/* connshm.c */
-long vbus_conn_shm_ioctl(struct vbus_conn *conn, void __user *argp);
-long vbus_conn_signal_ioctl(struct vbus_conn *conn, void __user *argp);
-long vbus_conn_kick_ioctl(struct vbus_conn *conn, unsigned long queue);
-int vbus_conn_mmap(struct file *file, struct vm_area_struct *vma);
-ssize_t vbus_conn_read(struct file *file, char __user *buf, size_t len, loff_t *ppos);
-void vbus_conn_signals_stop(struct vbus_conn *conn);
-void vbus_conn_shm_free(struct vbus_conn *conn);
+/* conn.c */
+void vbus_conn_init(struct vbus_conn *conn, const struct vbus_conn_ops *ops);
+int vbus_conn_connect(struct vbus_conn *conn, struct vbus_member *m, u32 id);
+int vbus_conn_connect_link(struct vbus_conn *conn, struct vbus_member *m, struct vbus_link *link);
+void vbus_conn_close(struct vbus_conn *conn);
+void vbus_link_kill(struct vbus_link *link);
+long vbus_conn_call(struct vbus_conn *conn, u32 func, void *buf, size_t len, size_t size);
+int vbus_conn_set_shm_locked(struct vbus_conn *conn, void *shm, size_t len);
+void vbus_conn_kick(struct vbus_conn *conn, u32 queue);
+int vbus_conn_kick_sync(struct vbus_conn *conn, u32 queue);
+
+/* conn_fd.c */
+long vbus_fd_conn_open(struct vbus_member *m, void __user *argp);
 
 #endif /* VBUS_INTERNAL_H */
