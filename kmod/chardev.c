@@ -44,6 +44,11 @@ static void vbus_member_queue(struct vbus_member *m, u32 event, u32 id,
 {
 	struct vbus_event *ev;
 
+	if (m->local) {
+		atomic64_inc(&m->stats.events);
+		vbus_local_event(m->local);
+		return;
+	}
 	spin_lock(&m->lock);
 	if (m->count < VBUS_EVENT_QUEUE) {
 		ev = &m->events[(m->head + m->count) % VBUS_EVENT_QUEUE];

@@ -190,14 +190,38 @@ static ssize_t vbus_bus_mode_store(struct config_item *item,
 	return count;
 }
 
+static ssize_t vbus_bus_local_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%d\n", !!READ_ONCE(to_vbus_bus(item)->local));
+}
+
+/* The local connector (local.c): 1 connects the host kernel to the bus. */
+static ssize_t vbus_bus_local_store(struct config_item *item,
+				    const char *page, size_t count)
+{
+	struct vbus_bus *bus = to_vbus_bus(item);
+	unsigned int on;
+	int ret;
+
+	if (kstrtouint(page, 10, &on) || on > 1) {
+		pr_err("bus %s: invalid local \"%.*s\"\n", bus->name,
+		       (int)strcspn(page, "\n"), page);
+		return -EINVAL;
+	}
+	ret = vbus_local_set(bus, on);
+	return ret ?: count;
+}
+
 CONFIGFS_ATTR(vbus_bus_, owner);
 CONFIGFS_ATTR(vbus_bus_, group);
 CONFIGFS_ATTR(vbus_bus_, mode);
+CONFIGFS_ATTR(vbus_bus_, local);
 
 static struct configfs_attribute *vbus_bus_attrs[] = {
 	&vbus_bus_attr_owner,
 	&vbus_bus_attr_group,
 	&vbus_bus_attr_mode,
+	&vbus_bus_attr_local,
 	NULL,
 };
 

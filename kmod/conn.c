@@ -2,11 +2,11 @@
 /*
  * vbus core: a connection, one client's use of one device through a link
  * (struct vbus_conn), whatever kind of client it is. A connector (the
- * userspace device fd, conn_fd.c; the local and guest connectors next)
- * embeds a struct vbus_conn in its own and implements struct
- * vbus_conn_ops; this file does the rest: connect, calls, kicks, the class API of signals and
- * shared memory, and teardown when the client closes, the device is
- * unlinked or the bus removed. A class sees only this file's interface
+ * userspace device fd, conn_fd.c; the local connector, local.c; the guest
+ * connector next) embeds a struct vbus_conn in its own and implements
+ * struct vbus_conn_ops; this file does the rest: connect, calls, kicks,
+ * the class API of signals and shared memory, and teardown when the
+ * client closes, the device is unlinked or the bus removed. A class sees only this file's interface
  * (vbus_class.h) and never learns which kind of client it has.
  *
  * Locking: vbus_lock protects the link's connection list and the dead flag's

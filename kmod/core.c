@@ -295,6 +295,7 @@ void vbus_bus_destroy(struct vbus_bus *bus)
 	xa_erase(&vbus_buses, bus->id);
 	bus->dead = true;
 	vbus_notify_bus(bus, VBUS_CMD_BUS_DEL_NTF);
+	vbus_local_bus_del(bus);
 	vbus_chardev_bus_del(bus);
 	vbus_sysfs_bus_del(bus);
 	mutex_unlock(&vbus_lock);
@@ -439,13 +440,19 @@ static int __init vbus_init(void)
 	if (ret)
 		goto out_chardev;
 
-	ret = vbus_configfs_init();
+	ret = vbus_local_init();
 	if (ret)
 		goto out_genl;
+
+	ret = vbus_configfs_init();
+	if (ret)
+		goto out_local;
 
 	pr_info("virtual-bus %s loaded\n", VBUS_VERSION);
 	return 0;
 
+out_local:
+	vbus_local_exit();
 out_genl:
 	vbus_genl_exit();
 out_chardev:
@@ -458,6 +465,7 @@ out_sysfs:
 static void __exit vbus_exit(void)
 {
 	vbus_configfs_exit();
+	vbus_local_exit();
 	vbus_genl_exit();
 	vbus_chardev_exit();
 	vbus_sysfs_exit();

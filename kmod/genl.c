@@ -121,7 +121,8 @@ static int vbus_bus_put(struct sk_buff *skb, void *obj)
 	if (nla_put_string(skb, VBUS_A_BUS_NAME, bus->name) ||
 	    nla_put_u32(skb, VBUS_A_BUS_OWNER, from_kuid_munged(&init_user_ns, bus->owner)) ||
 	    nla_put_u32(skb, VBUS_A_BUS_GROUP, from_kgid_munged(&init_user_ns, bus->gid)) ||
-	    nla_put_u32(skb, VBUS_A_BUS_MODE, bus->mode))
+	    nla_put_u32(skb, VBUS_A_BUS_MODE, bus->mode) ||
+	    nla_put_u8(skb, VBUS_A_BUS_LOCAL, !!bus->local))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -38,6 +38,8 @@ extern struct list_head vbus_classes;	/* sorted by name */
 extern struct xarray vbus_buses;	/* id -> bus, ids in creation order */
 extern struct xarray vbus_devices;	/* id -> device, likewise */
 
+struct vbus_local;
+
 struct vbus_device {
 	struct config_group group;	/* devices/<name> */
 	struct kobject kobj;		/* /sys/vbus/devices/<name>; owns the memory */
@@ -62,6 +64,7 @@ struct vbus_bus {
 	kgid_t gid;
 	umode_t mode;
 	int minor;			/* /dev/vbus/<name>; -1 without */
+	struct vbus_local *local;	/* the local connector; NULL: off */
 	struct cdev *cdev;
 	struct device *chrdev;
 	bool dead;
@@ -91,9 +94,9 @@ struct vbus_stats {
 	atomic64_t buscalls;
 };
 
-/* A membership: one open of /dev/vbus/<bus>, or a connector's. */
+/* A membership: one open of /dev/vbus/<bus>, or the local connector's. */
 struct vbus_member {
-	struct kref ref;		/* the bus fd and each device fd */
+	struct kref ref;		/* its owner's and each connection's */
 	struct vbus_bus *bus;		/* holds a reference */
 	u32 id;				/* for genl: unique while loaded */
 	pid_t pid;			/* the opener (tgid) */
@@ -104,6 +107,7 @@ struct vbus_member {
 	unsigned int head, count;
 	bool overflow;
 	bool dead;
+	struct vbus_local *local;	/* the local connector's: events go there */
 	struct vbus_stats stats;
 };
 
@@ -237,5 +241,12 @@ int vbus_conn_kick_sync(struct vbus_conn *conn, u32 queue);
 
 /* conn_fd.c */
 long vbus_fd_conn_open(struct vbus_member *m, void __user *argp);
+
+/* local.c */
+int vbus_local_init(void);
+void vbus_local_exit(void);
+int vbus_local_set(struct vbus_bus *bus, bool on);
+void vbus_local_bus_del(struct vbus_bus *bus);
+void vbus_local_event(struct vbus_local *local);
 
 #endif /* VBUS_INTERNAL_H */

@@ -163,6 +163,11 @@ VBUS_EXPORT int vbus_bus_set_mode(struct vbus_ctx *ctx, const char *bus, mode_t 
 	return bus_set(ctx, bus, "mode", v);
 }
 
+VBUS_EXPORT int vbus_bus_set_local(struct vbus_ctx *ctx, const char *bus, bool on)
+{
+	return bus_set(ctx, bus, "local", on ? "1" : "0");
+}
+
 /* Free a NULL-terminated string array (NULL is fine). */
 VBUS_EXPORT void vbus_strv_free(char **strv)
 {

@@ -35,6 +35,7 @@ struct vbus_class {
 struct vbus_bus {
 	char *name;
 	uint32_t owner, group, mode;
+	bool local;
 	struct vbus_link *links;
 	unsigned int n_links;
 	struct vbus_member *members;
@@ -101,6 +102,15 @@ static char *dup_str(struct parse *p, const struct nlattr *a)
 	if (!s)
 		p->err = -ENOMEM;
 	return s;
+}
+
+static uint8_t get_u8(struct parse *p, const struct nlattr *a)
+{
+	if (mnl_attr_validate(a, MNL_TYPE_U8) < 0) {
+		p->err = -EBADMSG;
+		return 0;
+	}
+	return mnl_attr_get_u8(a);
 }
 
 static uint32_t get_u32(struct parse *p, const struct nlattr *a)
@@ -248,6 +258,9 @@ static void bus_parse(struct parse *p, const struct nlmsghdr *nlh, struct vbus_b
 		case VBUS_A_BUS_MODE:
 			b->mode = get_u32(p, a);
 			break;
+		case VBUS_A_BUS_LOCAL:
+			b->local = get_u8(p, a);
+			break;
 		case VBUS_A_BUS_LINK:
 			l = grow(p, &b->links, &b->n_links, sizeof(*l));
 			if (l)
@@ -272,15 +285,6 @@ static void bus_clear(struct vbus_bus *b)
 }
 
 /* --- devices ------------------------------------------------------------- */
-
-static uint8_t get_u8(struct parse *p, const struct nlattr *a)
-{
-	if (mnl_attr_validate(a, MNL_TYPE_U8) < 0) {
-		p->err = -EBADMSG;
-		return 0;
-	}
-	return mnl_attr_get_u8(a);
-}
 
 /*
  * A class attribute. A kind this library does not know is a setting; a type
@@ -748,6 +752,11 @@ VBUS_EXPORT gid_t vbus_bus_get_group(const struct vbus_bus *b)
 VBUS_EXPORT mode_t vbus_bus_get_mode(const struct vbus_bus *b)
 {
 	return b->mode;
+}
+
+VBUS_EXPORT bool vbus_bus_get_local(const struct vbus_bus *b)
+{
+	return b->local;
 }
 
 VBUS_EXPORT unsigned int vbus_bus_get_n_links(const struct vbus_bus *b)

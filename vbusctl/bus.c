@@ -14,29 +14,46 @@
 #include "print.h"
 #include "show.h"
 
+/* What bus add and bus set change: the permissions and the local connector. */
 struct perm {
-	bool has_owner, has_group, has_mode;
+	bool has_owner, has_group, has_mode, has_local;
 	uid_t owner;
 	gid_t group;
 	mode_t mode;
+	bool local;
 };
 
 static int bus_usage(struct ctl *ctl, int argc, char **argv)
 {
 	printf("Usage: vbusctl bus add NAME [ owner USER ] [ group GROUP ] [ mode MODE ]\n"
+	       "                          [ local { on | off } ]\n"
 	       "       vbusctl bus del NAME\n"
-	       "       vbusctl bus set NAME { owner USER | group GROUP | mode MODE }...\n"
+	       "       vbusctl bus set NAME { owner USER | group GROUP | mode MODE |\n"
+	       "                              local { on | off } }...\n"
 	       "       vbusctl [ -s ] bus show [ NAME ]\n"
 	       "       vbusctl bus help\n"
 	       "MODE := octal permission bits for attaching, at most 0777 (default 0600)\n");
 	return EXIT_OK;
 }
 
-enum { KW_OWNER, KW_GROUP, KW_MODE };
+static int parse_onoff(const char *name, const char *arg, bool *ret)
+{
+	if (strcmp(arg, "on") && strcmp(arg, "off")) {
+		char why[64];
+
+		snprintf(why, sizeof(why), "%s must be on or off", name);
+		return invarg(why, arg);
+	}
+	*ret = !strcmp(arg, "on");
+	return EXIT_OK;
+}
+
+enum { KW_OWNER, KW_GROUP, KW_MODE, KW_LOCAL };
 static const struct cmd perm_keywords[] = {
 	[KW_OWNER] = { "owner" },
 	[KW_GROUP] = { "group" },
 	[KW_MODE] = { "mode" },
+	[KW_LOCAL] = { "local" },
 	{ NULL },
 };
 
@@ -73,6 +90,12 @@ static int parse_perm(int argc, char **argv, struct perm *p)
 			if (vbus_mode_parse(argv[1], &p->mode) < 0)
 				ret = invrule("a mode", VBUS_RULE_MODE, argv[1]);
 			break;
+		case KW_LOCAL:
+			if (p->has_local)
+				return duparg(kw->name, argv[1]);
+			p->has_local = true;
+			ret = parse_onoff(kw->name, argv[1], &p->local);
+			break;
 		}
 		if (ret != EXIT_OK)
 			return ret;
@@ -90,6 +113,9 @@ static int apply_perm(struct ctl *ctl, const char *bus, const struct perm *p)
 		r = vbus_bus_set_group(ctl->vbus, bus, p->group);
 	if (r == 0 && p->has_mode)
 		r = vbus_bus_set_mode(ctl->vbus, bus, p->mode);
+	/* Last: nothing to undo when it fails (EBUSY: a device has a client). */
+	if (r == 0 && p->has_local)
+		r = vbus_bus_set_local(ctl->vbus, bus, p->local);
 	return r;
 }
 
@@ -133,7 +159,7 @@ static int bus_add(struct ctl *ctl, int argc, char **argv)
 	r = apply_perm(ctl, argv[0], &p);
 	if (r < 0) {
 		vbus_bus_del(ctl->vbus, argv[0]);
-		return syserr("cannot set the permissions of bus", argv[0], r);
+		return syserr("cannot set up bus", argv[0], r);
 	}
 	return EXIT_OK;
 }
@@ -163,7 +189,8 @@ static int bus_set(struct ctl *ctl, int argc, char **argv)
 	if (argc < 1)
 		return missarg("set");
 	if (argc < 2) {
-		fprintf(stderr, "Error: \"bus set %s\" needs owner, group or mode.\n", argv[0]);
+		fprintf(stderr, "Error: \"bus set %s\" needs owner, group, mode or local.\n",
+			argv[0]);
 		return EXIT_USAGE;
 	}
 	ret = parse_perm(argc - 1, argv + 1, &p);

@@ -223,6 +223,11 @@ void print_bus(struct ctl *ctl, const char *key, const struct vbus_bus *b,
 	print_owner(p, vbus_bus_get_owner(b), vbus_bus_get_group(b));
 	snprintf(mode, sizeof(mode), "%04o", (unsigned int)vbus_bus_get_mode(b));
 	print_string(p, PRINT_ANY, "mode", " mode %s", mode);
+	/* Text: only when on, as ip(8) prints flags that are set. */
+	if (vbus_bus_get_local(b))
+		print_bool(p, PRINT_ANY, "local", " local on", true);
+	else
+		print_bool(p, PRINT_JSON, "local", NULL, false);
 	print_nl(p);
 	print_open_array(p, "devices");
 	for (i = 0; i < vbus_bus_get_n_links(b); i++) {

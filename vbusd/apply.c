@@ -28,6 +28,11 @@ static int lv_bus_set_perm(void *ud, const char *bus, uid_t owner, gid_t group, 
 	return r;
 }
 
+static int lv_bus_set_local(void *ud, const char *bus, bool on)
+{
+	return vbus_bus_set_local(ud, bus, on);
+}
+
 static int lv_dev_add(void *ud, const char *dev, const char *class)
 {
 	return vbus_device_add(ud, dev, class);
@@ -62,6 +67,7 @@ const struct kops kops_libvbus = {
 	.dev_set_attr = lv_dev_set_attr,
 	.link = lv_link,
 	.unlink = lv_unlink,
+	.bus_set_local = lv_bus_set_local,
 };
 
 static int step(const struct action *a, const struct kops *ops, void *ud)
@@ -91,6 +97,8 @@ static int step(const struct action *a, const struct kops *ops, void *ud)
 		return ops->bus_set_perm(ud, a->bus, a->owner, a->group, a->mode);
 	case ACT_LINK:
 		return ops->link(ud, a->dev, a->bus);
+	case ACT_BUS_LOCAL:
+		return ops->bus_set_local(ud, a->bus, a->local);
 	}
 	return -EINVAL;
 }
@@ -119,6 +127,8 @@ static void undo(const struct action *a, const struct kops *ops, void *ud)
 		ops->bus_set_perm(ud, a->bus, b->owner, b->group, b->mode);
 		for (size_t i = 0; i < b->devices.n; i++)
 			ops->link(ud, b->devices.v[i], a->bus);
+		if (b->local)
+			ops->bus_set_local(ud, a->bus, true);
 		break;
 	case ACT_DEV_DEL:
 		undo_dev_del(a->old_dev, ops, ud);
@@ -140,6 +150,9 @@ static void undo(const struct action *a, const struct kops *ops, void *ud)
 		break;
 	case ACT_LINK:
 		ops->unlink(ud, a->dev, a->bus);
+		break;
+	case ACT_BUS_LOCAL:
+		ops->bus_set_local(ud, a->bus, !a->local);
 		break;
 	}
 }

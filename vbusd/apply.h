@@ -22,6 +22,7 @@ struct kops {
 	int (*unlink)(void *ud, const char *dev, const char *bus);
 	/* Optional: called after every step and undo, so a caller can show life. */
 	void (*progress)(void);
+	int (*bus_set_local)(void *ud, const char *bus, bool on);
 };
 
 extern const struct kops kops_libvbus;	/* ud: struct vbus_ctx * */

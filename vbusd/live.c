@@ -178,11 +178,14 @@ static int read_buses(struct vbus_ctx *ctx, struct live *l)
 	for (int i = 0; i < n && r >= 0; i++) {
 		const struct vbus_bus *vb = list[i];
 
-		if (!live_add_bus(l, vbus_bus_get_name(vb), vbus_bus_get_owner(vb),
-				  vbus_bus_get_group(vb), vbus_bus_get_mode(vb))) {
+		struct live_bus *b = live_add_bus(l, vbus_bus_get_name(vb), vbus_bus_get_owner(vb),
+						  vbus_bus_get_group(vb), vbus_bus_get_mode(vb));
+
+		if (!b) {
 			r = -ENOMEM;
 			break;
 		}
+		b->local = vbus_bus_get_local(vb);
 		for (unsigned j = 0; j < vbus_bus_get_n_links(vb) && r >= 0; j++)
 			r = live_add_link(l, vbus_bus_get_name(vb),
 					  vbus_link_get_device(vbus_bus_get_link(vb, j)));

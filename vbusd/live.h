@@ -15,6 +15,7 @@ struct live_bus {
 	uid_t owner;
 	gid_t group;
 	mode_t mode;
+	bool local;
 	struct strset devices;
 };
 

@@ -143,6 +143,12 @@ static void plan_bus(struct planner *pl, const struct topo_bus *b)
 		a->mode = b->mode;
 	}
 	plan_bus_links(pl, b, l);
+	/* After the links (the order of kinds), so the kernel finds its devices. */
+	if (l ? l->local != b->local : b->local) {
+		a = add(pl, ACT_BUS_LOCAL, b->name, NULL);
+		if (a)
+			a->local = b->local;
+	}
 }
 
 /* Objects vbusd owns that no file declares any more. */
@@ -272,6 +278,8 @@ char *action_describe(const struct action *a)
 			       (unsigned)a->old_bus->mode);
 	case ACT_LINK:
 		return strdupf("link device %s to bus %s", a->dev, a->bus);
+	case ACT_BUS_LOCAL:
+		return strdupf("set bus %s local %s", a->bus, a->local ? "on" : "off");
 	}
 	return NULL;
 }

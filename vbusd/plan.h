@@ -22,6 +22,7 @@ enum action_kind {
 	ACT_BUS_ADD,
 	ACT_BUS_PERM,
 	ACT_LINK,
+	ACT_BUS_LOCAL,
 };
 
 struct action {
@@ -34,6 +35,7 @@ struct action {
 	uid_t owner;			/* ACT_BUS_ADD, ACT_BUS_PERM */
 	gid_t group;
 	mode_t mode;
+	bool local;			/* ACT_BUS_LOCAL */
 	const struct live_bus *old_bus;		/* ACT_BUS_DEL, ACT_BUS_PERM */
 	const struct live_device *old_dev;	/* ACT_DEV_DEL */
 	size_t seq;

@@ -301,7 +301,9 @@ static void parse_bus_devices(struct parse *p, const char *path, json_t *obj, st
 
 static void parse_bus(struct parse *p, const char *path, json_t *obj)
 {
-	static const char *const keys[] = { "name", "owner", "group", "mode", "devices", NULL };
+	static const char *const keys[] = { "name", "owner", "group", "mode", "local", "devices",
+					    NULL };
+	json_t *local;
 	struct topo_bus *b, *prev;
 
 	if (!json_is_object(obj)) {
@@ -322,6 +324,8 @@ static void parse_bus(struct parse *p, const char *path, json_t *obj)
 	parse_id(p, path, obj, "owner", false, &b->owner);
 	parse_id(p, path, obj, "group", true, &b->group);
 	parse_mode(p, path, obj, &b->mode);
+	local = member(p, path, obj, "local", JSON_TRUE, "true or false", false);
+	b->local = local && json_is_true(local);
 	parse_bus_devices(p, path, obj, b);
 	if (!b->name) {
 		bus_free(b);

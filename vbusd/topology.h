@@ -37,6 +37,7 @@ struct topo_bus {
 	uid_t owner;
 	gid_t group;
 	mode_t mode;
+	bool local;			/* the host kernel connected (local connector) */
 	struct topo_ref *devices;
 	size_t n_devices;
 	const char *file;

@@ -240,6 +240,11 @@ static int f_unlink(void *ud, const char *d, const char *b)
 	return record(ud, "unlink %s %s", d, b);
 }
 
+static int f_local(void *ud, const char *b, bool on)
+{
+	return record(ud, "local %s %s", b, on ? "on" : "off");
+}
+
 static int progress_calls;
 
 static void f_progress(void)
@@ -249,6 +254,7 @@ static void f_progress(void)
 
 static const struct kops fake_ops = {
 	f_bus_add, f_bus_del, f_perm, f_dev_add, f_dev_del, f_attr, f_link, f_unlink, f_progress,
+	f_local,
 };
 
 static void test_apply_rolls_back(void **state)
@@ -300,6 +306,65 @@ static void test_rollback_restores_deleted(void **state)
 	topology_unref(t);
 }
 
+/* "local": the connector goes on after the links, off when the file drops it. */
+static void test_local(void **state)
+{
+	struct topology *t = topo("{\"buses\": [{\"name\": \"b1\", \"local\": true,\n"
+				  "  \"devices\": [\"d1\"]}],\n"
+				  " \"devices\": [{\"name\": \"d1\", \"class\": \"test\"}]}");
+	struct state owned = { 0 };
+	struct fake f = { .fail_at = 5 };
+	struct live *l;
+	struct live_bus *b;
+	struct plan *p;
+	char *text;
+
+	assert_int_equal(live_new(&l), 0);
+	assert_int_equal(plan_compute(t, l, &owned, &p), 0);
+	text = describe(p);
+	assert_string_equal(text, "create device d1 class test\n"
+				  "create bus b1 owner 0 group 0 mode 0600\n"
+				  "link device d1 to bus b1\n"
+				  "set bus b1 local on\n");
+	free(text);
+	assert_int_equal(plan_apply(p, &fake_ops, &f, NULL), 0);
+	f = (struct fake){ .fail_at = 4 };
+	assert_int_equal(plan_apply(p, &fake_ops, &f, NULL), -EIO);
+	assert_string_equal(f.log, "dev+ d1\nbus+ b1\nlink d1 b1\nlocal b1 on FAIL\n"
+				   "unlink d1 b1\nbus- b1\ndev- d1\n");
+	plan_free(p);
+	live_free(l);
+
+	/* Converged with local on: nothing; with it off: set it. */
+	own_all(&owned);
+	assert_int_equal(live_new(&l), 0);
+	live_add_device(l, "d1", "test");
+	b = live_add_bus(l, "b1", 0, 0, 0600);
+	live_add_link(l, "b1", "d1");
+	assert_int_equal(plan_compute(t, l, &owned, &p), 0);
+	text = describe(p);
+	assert_string_equal(text, "set bus b1 local on\n");
+	free(text);
+	plan_free(p);
+	b->local = true;
+	assert_int_equal(plan_compute(t, l, &owned, &p), 0);
+	assert_int_equal(p->n, 0);
+	plan_free(p);
+	topology_unref(t);
+
+	/* A file without "local" turns it off. */
+	t = topo("{\"buses\": [{\"name\": \"b1\", \"devices\": [\"d1\"]}],\n"
+		 " \"devices\": [{\"name\": \"d1\", \"class\": \"test\"}]}");
+	assert_int_equal(plan_compute(t, l, &owned, &p), 0);
+	text = describe(p);
+	assert_string_equal(text, "set bus b1 local off\n");
+	free(text);
+	plan_free(p);
+	live_free(l);
+	state_clear(&owned);
+	topology_unref(t);
+}
+
 static void test_state_store(void **state)
 {
 	char dir[] = "/tmp/vbusd-state.XXXXXX", path[64];
@@ -331,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_removed_declarations),
 		cmocka_unit_test(test_apply_rolls_back),
 		cmocka_unit_test(test_rollback_restores_deleted),
+		cmocka_unit_test(test_local),
 		cmocka_unit_test(test_state_store),
 	};
 

@@ -52,10 +52,10 @@ run 1 'Error: argument "if name" is wrong: not an attribute name (1-64 character
 	vbusctl device set d9 "if name" x
 run 1 'Error: duplicate "mode": "0600" is the second value.' vbusctl bus add vm9 mode 0660 mode 0600
 run 1 'Error: argument for "owner" is missing.' vbusctl bus add vm9 owner
-run 1 'Error: argument "colour" is wrong: expected one of owner, group, mode.' \
+run 1 'Error: argument "colour" is wrong: expected one of owner, group, mode, local.' \
 	vbusctl bus add vm9 colour red
 run 1 'Error: argument for "add" is missing.' vbusctl bus add
-run 1 'Error: "bus set vm1" needs owner, group or mode.' vbusctl bus set vm1
+run 1 'Error: "bus set vm1" needs owner, group, mode or local.' vbusctl bus set vm1
 run 2 'Error: bus "nosuch" does not exist.' vbusctl bus set nosuch mode 0600
 run 2 'Error: bus "nosuch" does not exist.' vbusctl bus del nosuch
 run 1 'Error: command "frob" is unknown, try "vbusctl help".' vbusctl bus frob

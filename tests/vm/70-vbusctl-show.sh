@@ -38,7 +38,7 @@ expect_eq "'vbusctl bus' is bus show" "$(vbusctl bus show)" "$(vbusctl bus)"
 j=$(vbusctl -j bus show)
 expect "bus show -j: the documented shape" json_check "
 	[b['name'] for b in j] == ['vm1', 'vm2'] and
-	j[0] == {'name': 'vm1', 'owner': 0, 'group': 0, 'mode': '0660',
+	j[0] == {'name': 'vm1', 'owner': 0, 'group': 0, 'mode': '0660', 'local': False,
 		 'devices': [{'id': 0, 'device': 'd1', 'type': 'test-echo'},
 			     {'id': 1, 'device': 'd2', 'type': 'test-echo'}],
 		 'members': [{'pid': $me, 'id': 1}]}" "$j"

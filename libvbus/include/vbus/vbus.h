@@ -94,6 +94,13 @@ int vbus_bus_set_owner(struct vbus_ctx *ctx, const char *bus, uid_t uid);
 int vbus_bus_set_group(struct vbus_ctx *ctx, const char *bus, gid_t gid);
 /* -EINVAL: @mode above 0777. */
 int vbus_bus_set_mode(struct vbus_ctx *ctx, const char *bus, mode_t mode);
+/*
+ * Connect the host kernel to the bus (the local connector) or disconnect
+ * it: its devices appear on the driver model, where vbus-enet drives a
+ * virtual-ethernet device (doc/abi/local.md). -EBUSY: a device of the bus
+ * has a client already.
+ */
+int vbus_bus_set_local(struct vbus_ctx *ctx, const char *bus, bool on);
 /* Who may attach: owner, group and permission bits. */
 int vbus_bus_get_perm(struct vbus_ctx *ctx, const char *bus, uid_t *ret_owner,
 		      gid_t *ret_group, mode_t *ret_mode);
@@ -167,6 +174,8 @@ const char *vbus_bus_get_name(const struct vbus_bus *b);
 uid_t vbus_bus_get_owner(const struct vbus_bus *b);
 gid_t vbus_bus_get_group(const struct vbus_bus *b);
 mode_t vbus_bus_get_mode(const struct vbus_bus *b);
+/* Is the host kernel connected (the local connector, doc/abi/local.md)? */
+bool vbus_bus_get_local(const struct vbus_bus *b);
 unsigned int vbus_bus_get_n_links(const struct vbus_bus *b);
 const struct vbus_link *vbus_bus_get_link(const struct vbus_bus *b, unsigned int i);
 unsigned int vbus_bus_get_n_members(const struct vbus_bus *b);

@@ -50,6 +50,7 @@ enum {
 	VBUS_A_BUS_LINK,		/* nest (link), multi */
 	VBUS_A_BUS_MEMBER,		/* nest (member), multi */
 	VBUS_A_BUS_DEVICE,		/* string; request: only buses with this device */
+	VBUS_A_BUS_LOCAL,		/* u8: 1 while the local connector is on */
 
 	__VBUS_A_BUS_MAX,
 	VBUS_A_BUS_MAX = (__VBUS_A_BUS_MAX - 1)
