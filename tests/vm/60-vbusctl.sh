@@ -128,7 +128,7 @@ expect_eq "complete stats watch: an interval" "" "$(complete_words vbusctl stats
 expect_eq "complete monitor" "all class bus device link member help" \
 	"$(complete_words vbusctl monitor "")"
 expect_eq "complete bus names" "vm1 vm2 vm3" "$(complete_words vbusctl bus del "")"
-expect_eq "complete bus keywords" "owner group mode" "$(complete_words vbusctl bus set vm1 "")"
+expect_eq "complete bus keywords" "owner group mode local" "$(complete_words vbusctl bus set vm1 "")"
 expect_eq "complete classes" "test" "$(complete_words vbusctl device add dx type "")"
 expect_eq "complete device names" "d1 d2" "$(complete_words vbusctl -j device set "")"
 expect_eq "complete writable class attributes" "greeting" \
