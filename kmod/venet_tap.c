@@ -70,6 +70,7 @@ struct venet_dev {
 	struct venet_client *client;	/* the connected client, under lock */
 	struct venet_client __rcu *dp;	/* the client while its link is up */
 	u8 client_mac[ETH_ALEN];
+	char client_ifname[IFNAMSIZ];	/* for a kernel client (vbus-enet); "" default */
 	unsigned int coalesce;
 	atomic64_t rx_overruns;		/* host to client: no buffer posted */
 	atomic64_t rx_truncated;	/* host to client: frame longer than the buffer */
@@ -730,6 +731,10 @@ static long venet_call_locked(struct venet_dev *vd, struct venet_client *c, u32 
 		return ETH_ALEN;
 	case VENET_FUNC_FLUSHRX:
 		return venet_flushrx_locked(c);
+	case VENET_FUNC_IFNAME:
+		if (size < IFNAMSIZ)
+			return -EINVAL;
+		return strscpy(buf, vd->client_ifname, IFNAMSIZ) + 1;
 	case VENET_FUNC_CONFIG:
 		if (size < sizeof(*cfg))
 			return -EINVAL;
@@ -976,6 +981,42 @@ static ssize_t client_mac_store(struct kobject *kobj, struct kobj_attribute *att
 	return ret ?: count;
 }
 
+static ssize_t client_ifname_show(struct kobject *kobj, struct kobj_attribute *attr,
+				  char *buf)
+{
+	struct venet_dev *vd = to_venet_dev(kobj);
+	ssize_t ret;
+
+	mutex_lock(&vd->lock);
+	ret = sysfs_emit(buf, "%s\n", vd->client_ifname);
+	mutex_unlock(&vd->lock);
+	return ret;
+}
+
+/* The name a kernel client gives its netdev (VENET_FUNC_IFNAME); empty: its own. */
+static ssize_t client_ifname_store(struct kobject *kobj, struct kobj_attribute *attr,
+				   const char *buf, size_t count)
+{
+	struct venet_dev *vd = to_venet_dev(kobj);
+	size_t len = strcspn(buf, "\n");
+	char name[IFNAMSIZ] = "";
+	int ret = 0;
+
+	if (len < IFNAMSIZ)
+		memcpy(name, buf, len);
+	if (len >= IFNAMSIZ || (len && !dev_valid_name(name))) {
+		pr_err("invalid client_ifname %.*s\n", (int)min_t(size_t, len, 32), buf);
+		return -EINVAL;
+	}
+	mutex_lock(&vd->lock);
+	if (vd->client)
+		ret = -EBUSY;
+	else
+		strscpy(vd->client_ifname, name, sizeof(vd->client_ifname));
+	mutex_unlock(&vd->lock);
+	return ret ?: count;
+}
+
 static ssize_t mtu_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	struct venet_dev *vd = to_venet_dev(kobj);
@@ -1086,6 +1127,8 @@ VENET_COUNTER_ATTR(ring_errors);
 static struct vbus_attribute venet_attr_ifname = __VBUS_ATTR_RW(ifname, SETTING, STRING);
 static struct vbus_attribute venet_attr_host_mac = __VBUS_ATTR_RW(host_mac, SETTING, STRING);
 static struct vbus_attribute venet_attr_client_mac = __VBUS_ATTR_RW(client_mac, SETTING, STRING);
+static struct vbus_attribute venet_attr_client_ifname =
+	__VBUS_ATTR_RW(client_ifname, SETTING, STRING);
 static struct vbus_attribute venet_attr_mtu = __VBUS_ATTR_RW(mtu, SETTING, UINT);
 static struct vbus_attribute venet_attr_coalesce = __VBUS_ATTR_RW(coalesce, SETTING, UINT);
 static struct vbus_attribute venet_attr_connected = __VBUS_ATTR_RO(connected, SETTING, BOOL);
@@ -1094,6 +1137,7 @@ static struct attribute *venet_attrs[] = {
 	&venet_attr_ifname.kattr.attr,
 	&venet_attr_host_mac.kattr.attr,
 	&venet_attr_client_mac.kattr.attr,
+	&venet_attr_client_ifname.kattr.attr,
 	&venet_attr_mtu.kattr.attr,
 	&venet_attr_coalesce.kattr.attr,
 	&venet_attr_connected.kattr.attr,

@@ -29,6 +29,16 @@ expect_eq() {
 	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: expected \"$2\", got \"$3\""; fi
 }
 
+# expect_soon DESCRIPTION COMMAND...: COMMAND succeeds within 20 s (for
+# what the kernel does asynchronously, such as hot-plug).
+expect_soon() {
+	local what=$1 i; shift
+	for i in $(seq 200); do
+		"$@" >/dev/null 2>&1 && { pass "$what"; return; }
+		sleep 0.1
+	done
+	fail "$what (command: $*)"
+}
 # one_device_bus MODULE TYPE BUS: load MODULE, make bus BUS holding one
 # device BUS-d of TYPE (id 0); one_device_bus_del MODULE BUS undoes it.
 one_device_bus() {

@@ -59,6 +59,7 @@ enum venet_func {
 	VENET_FUNC_MACQUERY	= 4,	/* out: 6 bytes, the client's MAC address */
 	VENET_FUNC_FLUSHRX	= 5,	/* link down: return every posted rx buffer empty */
 	VENET_FUNC_CONFIG	= 6,	/* out: struct venet_config */
+	VENET_FUNC_IFNAME	= 7,	/* out: the client netdev's name, NUL-terminated (IFNAMSIZ) */
 };
 
 struct venet_negcap {

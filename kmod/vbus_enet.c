@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vbus-enet.ko: the driver of interface type `virtual-ethernet` on the vbus
+ * driver model (vbus_driver.h): the client end of a venet device
+ * (doc/abi/venet.md) as a kernel netdev, paired with venet-tap's host
+ * netdev as a veth pair is. It reaches the device only through the
+ * transport-neutral vbus_proxy_* calls, so it runs over the local
+ * connector today and the guest bridge next.
+ *
+ * Shared memory (one area from vbus_proxy_shm()): the rx ring, the tx ring,
+ * then VENET_ENET_RING fixed buffers for each direction, each large enough
+ * for the largest frame (VENET_FRAME_MAX), so every MTU up to 9000 works
+ * without re-registering. Frames are copied in and out of the area (the
+ * host copies on its side too).
+ *
+ *  - rx (host to client): every rx buffer is posted at probe; NAPI reaps the
+ *    completed ones, copies each frame into an skb for GRO and posts the
+ *    buffer again; the ring's signal (shm-signal) is armed only when NAPI
+ *    runs dry. VENET_CAP_RXWAIT: the host waits for buffers rather than
+ *    drop, and is kicked when it waits and buffers come back.
+ *  - tx (client to host): the transmit path copies the frame (linear or
+ *    fragmented: NETIF_F_SG) into a free buffer and posts it held back;
+ *    the batch is published and the host kicked (only if shm-signal says
+ *    it sleeps) at the end of a burst (no xmit_more). Completions are
+ *    reaped in the transmit path and in NAPI; a full ring stops the queue
+ *    and arms the ring's signal for a batch of completions.
+ *
+ * Locking: the tx ring and its free buffers are under the netdev's tx
+ * queue lock (one queue); the rx ring is NAPI's alone. The device's calls
+ * are made from probe and remove only (process context, without rtnl: the
+ * class takes its own lock, which nests outside rtnl).
+ *
+ * Lifetime: probe opens the device and brings the link up, remove takes it
+ * down, unregisters the netdev and closes the device, after which no signal
+ * arrives. The carrier follows the link; when the device leaves its bus the
+ * connection dies first (calls fail, kicks are ignored) and remove follows.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/etherdevice.h>
+#include <linux/ethtool.h>
+#include <linux/if_vlan.h>
+#include <linux/module.h>
+#include <linux/netdevice.h>
+#include <linux/slab.h>
+#include <uapi/linux/vbus_ioq.h>
+#include <uapi/linux/vbus_venet.h>
+
+#include "ioq/ioq.h"
+#include "vbus_driver.h"
+
+#define VENET_ENET_NAME		"vbus-enet"	/* the driver, as ethtool -i says */
+#define VENET_ENET_RING		256	/* descriptors, and buffers, per ring */
+#define VENET_ENET_BUF		9216	/* >= VENET_FRAME_MAX, a multiple of 64 */
+#define VENET_ENET_TX_WAKE	32	/* completions that restart a stopped queue */
+
+struct venet_enet {
+	struct vbus_proxy_device *pdev;
+	struct net_device *ndev;
+	struct napi_struct napi;
+	struct ioq rxq;			/* NAPI's */
+	struct ioq txq;			/* under the tx queue lock */
+	u8 *shm;
+	u64 rx_area, tx_area;		/* offsets of the buffer areas */
+	u16 tx_free[VENET_ENET_RING];	/* free tx buffers, under the tx queue lock */
+	unsigned int n_tx_free;
+	bool rxwait;
+	bool rxq_reg, txq_reg;
+	unsigned long broken;		/* bit 0: a ring broke the protocol */
+	struct venet_config cfg;
+};
+
+static void venet_enet_broken(struct venet_enet *e, struct ioq *q)
+{
+	if (test_and_set_bit(0, &e->broken))
+		return;
+	netif_carrier_off(e->ndev);
+	netdev_err(e->ndev, "host ring error: %s\n", ioq_error_name(ioq_error(q)));
+}
+
+/* Device to driver: any context. */
+static void venet_enet_signal(struct vbus_proxy_device *pdev, u32 queue)
+{
+	struct venet_enet *e = dev_get_drvdata(&pdev->dev);
+
+	napi_schedule(&e->napi);
+}
+
+/* Take the host's tx completions back. Caller holds the tx queue lock. */
+static void venet_enet_tx_reap(struct venet_enet *e)
+{
+	void *cookie;
+	u32 len;
+	int ret;
+
+	while ((ret = ioq_reap(&e->txq, &cookie, &len)) > 0)
+		e->tx_free[e->n_tx_free++] = (uintptr_t)cookie - 1;
+	if (ret < 0)
+		venet_enet_broken(e, &e->txq);
+}
+
+static void venet_enet_tx_kick(struct venet_enet *e)
+{
+	if (ioq_kick(&e->txq))
+		vbus_proxy_kick(e->pdev, VENET_QUEUE_TX);
+}
+
+static netdev_tx_t venet_enet_xmit(struct sk_buff *skb, struct net_device *ndev)
+{
+	struct venet_enet *e = netdev_priv(ndev);
+	struct ioq_buf buf = { 0 };
+	unsigned int len = skb->len;
+	u16 b;
+
+	venet_enet_tx_reap(e);
+	if (len < ETH_HLEN || len > READ_ONCE(ndev->mtu) + VLAN_ETH_HLEN || !e->n_tx_free)
+		goto out_drop;
+	b = e->tx_free[--e->n_tx_free];
+	buf.offset = (u64)b * VENET_ENET_BUF;	/* in the tx area */
+	buf.len = len;
+	if (skb_copy_bits(skb, 0, e->shm + e->tx_area + buf.offset, len) ||
+	    ioq_post(&e->txq, &buf, 1, (void *)(uintptr_t)(b + 1), IOQ_POST_HOLD)) {
+		e->tx_free[e->n_tx_free++] = b;
+		goto out_drop;
+	}
+	dev_sw_netstats_tx_add(ndev, 1, len);
+	dev_consume_skb_any(skb);
+
+	if (!e->n_tx_free) {
+		/* Full: wait for a batch of completions (the ring's signal). */
+		netif_stop_queue(ndev);
+		venet_enet_tx_kick(e);
+		if (!ioq_arm_reap(&e->txq, VENET_ENET_TX_WAKE)) {
+			venet_enet_tx_reap(e);
+			netif_wake_queue(ndev);
+		}
+	} else if (!netdev_xmit_more()) {
+		venet_enet_tx_kick(e);
+	}
+	return NETDEV_TX_OK;
+
+out_drop:
+	dev_core_stats_tx_dropped_inc(ndev);
+	dev_kfree_skb_any(skb);
+	if (!netdev_xmit_more())
+		venet_enet_tx_kick(e);
+	return NETDEV_TX_OK;
+}
+
+static int venet_enet_post_rx(struct venet_enet *e, u16 b, unsigned int flags)
+{
+	struct ioq_buf buf = {
+		.offset = (u64)b * VENET_ENET_BUF,	/* in the rx area */
+		.len = VENET_ENET_BUF,
+		.flags = IOQ_DESC_F_WRITE,
+	};
+
+	return ioq_post(&e->rxq, &buf, 1, (void *)(uintptr_t)(b + 1), flags);
+}
+
+static void venet_enet_rx_stats(struct net_device *ndev, u64 packets, u64 bytes)
+{
+	struct pcpu_sw_netstats *tstats = this_cpu_ptr(ndev->tstats);
+
+	u64_stats_update_begin(&tstats->syncp);
+	u64_stats_add(&tstats->rx_bytes, bytes);
+	u64_stats_add(&tstats->rx_packets, packets);
+	u64_stats_update_end(&tstats->syncp);
+}
+
+/* Host to client, and the tx completions of a stopped queue. */
+static int venet_enet_poll(struct napi_struct *napi, int budget)
+{
+	struct venet_enet *e = container_of(napi, struct venet_enet, napi);
+	struct net_device *ndev = e->ndev;
+	struct netdev_queue *txq = netdev_get_tx_queue(ndev, 0);
+	u64 packets = 0, bytes = 0;
+	struct sk_buff *skb;
+	void *cookie;
+	int done = 0, ret = 0;
+	u32 len;
+	u16 b;
+
+	if (netif_tx_queue_stopped(txq)) {
+		__netif_tx_lock(txq, smp_processor_id());
+		venet_enet_tx_reap(e);
+		if (e->n_tx_free >= VENET_ENET_TX_WAKE || e->n_tx_free == VENET_ENET_RING)
+			netif_tx_wake_queue(txq);
+		__netif_tx_unlock(txq);
+	}
+
+	while (done < budget && (ret = ioq_reap(&e->rxq, &cookie, &len)) > 0) {
+		b = (uintptr_t)cookie - 1;
+		done++;
+		if (len >= ETH_HLEN) {
+			skb = napi_alloc_skb(napi, len);
+			if (skb) {
+				skb_put_data(skb, e->shm + e->rx_area + (u64)b * VENET_ENET_BUF, len);
+				skb->protocol = eth_type_trans(skb, ndev);
+				packets++;
+				bytes += len;
+				napi_gro_receive(napi, skb);
+			} else {
+				dev_core_stats_rx_dropped_inc(ndev);
+			}
+		}
+		/* The ring has room for it: it came off the ring just now. */
+		venet_enet_post_rx(e, b, IOQ_POST_HOLD);
+	}
+	if (ret < 0)
+		venet_enet_broken(e, &e->rxq);
+	if (packets)
+		venet_enet_rx_stats(ndev, packets, bytes);
+	/* Buffers back: publish, and kick a host that waits for them (RXWAIT). */
+	if (ioq_kick(&e->rxq) && e->rxwait)
+		vbus_proxy_kick(e->pdev, VENET_QUEUE_RX);
+
+	if (done < budget && napi_complete_done(napi, done) && ret >= 0 && !ioq_arm(&e->rxq))
+		napi_schedule(napi);
+	return done;
+}
+
+static int venet_enet_open(struct net_device *ndev)
+{
+	struct venet_enet *e = netdev_priv(ndev);
+
+	napi_enable(&e->napi);
+	netif_start_queue(ndev);
+	/* Frames the host completed while we were down. */
+	napi_schedule(&e->napi);
+	return 0;
+}
+
+static int venet_enet_stop(struct net_device *ndev)
+{
+	struct venet_enet *e = netdev_priv(ndev);
+
+	netif_stop_queue(ndev);
+	napi_disable(&e->napi);
+	return 0;
+}
+
+static const struct net_device_ops venet_enet_netdev_ops = {
+	.ndo_open		= venet_enet_open,
+	.ndo_stop		= venet_enet_stop,
+	.ndo_start_xmit		= venet_enet_xmit,
+	.ndo_get_stats64	= dev_get_tstats64,
+	.ndo_set_mac_address	= eth_mac_addr,
+	.ndo_validate_addr	= eth_validate_addr,
+};
+
+/* ethtool: the driver's name and the IOQ counters of its ring ends. */
+
+static const char venet_enet_stat_names[][ETH_GSTRING_LEN] = {
+	"rxq_produced", "rxq_consumed", "rxq_signals", "rxq_suppressed", "rxq_errors",
+	"txq_produced", "txq_consumed", "txq_signals", "txq_suppressed", "txq_errors",
+};
+
+static void venet_enet_get_drvinfo(struct net_device *ndev, struct ethtool_drvinfo *info)
+{
+	struct venet_enet *e = netdev_priv(ndev);
+
+	strscpy(info->driver, VENET_ENET_NAME, sizeof(info->driver));
+	strscpy(info->bus_info, dev_name(&e->pdev->dev), sizeof(info->bus_info));
+}
+
+static int venet_enet_get_sset_count(struct net_device *ndev, int sset)
+{
+	return sset == ETH_SS_STATS ? ARRAY_SIZE(venet_enet_stat_names) : -EOPNOTSUPP;
+}
+
+static void venet_enet_get_strings(struct net_device *ndev, u32 sset, u8 *data)
+{
+	if (sset == ETH_SS_STATS)
+		memcpy(data, venet_enet_stat_names, sizeof(venet_enet_stat_names));
+}
+
+static void venet_enet_get_stats(struct net_device *ndev, struct ethtool_stats *stats, u64 *data)
+{
+	struct venet_enet *e = netdev_priv(ndev);
+	const struct ioq_stats *s[] = { &e->rxq.stats, &e->txq.stats };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(s); i++) {
+		*data++ = READ_ONCE(s[i]->produced);
+		*data++ = READ_ONCE(s[i]->consumed);
+		*data++ = READ_ONCE(s[i]->signals);
+		*data++ = READ_ONCE(s[i]->suppressed);
+		*data++ = READ_ONCE(s[i]->errors);
+	}
+}
+
+static const struct ethtool_ops venet_enet_ethtool_ops = {
+	.get_drvinfo		= venet_enet_get_drvinfo,
+	.get_link		= ethtool_op_get_link,
+	.get_sset_count		= venet_enet_get_sset_count,
+	.get_strings		= venet_enet_get_strings,
+	.get_ethtool_stats	= venet_enet_get_stats,
+};
+
+/* Probe and remove */
+
+static long venet_enet_call(struct venet_enet *e, u32 func, void *buf, size_t len, size_t size)
+{
+	return vbus_proxy_call(e->pdev, func, buf, len, size);
+}
+
+static int venet_enet_qreg(struct venet_enet *e, u32 queue, u64 ring, u64 area)
+{
+	struct venet_qreg r = {
+		.queue = queue, .count = VENET_ENET_RING, .ring = ring, .area = area,
+		.area_len = (u64)VENET_ENET_RING * VENET_ENET_BUF,
+	};
+	struct ioq *q = queue == VENET_QUEUE_RX ? &e->rxq : &e->txq;
+	bool *reg = queue == VENET_QUEUE_RX ? &e->rxq_reg : &e->txq_reg;
+	long ret;
+
+	ret = venet_enet_call(e, VENET_FUNC_QREG, &r, sizeof(r), sizeof(r));
+	if (ret < 0)
+		return ret;
+	ret = ioq_init(q, IOQ_PRODUCER, e->shm + ring, IOQ_RING_SIZE(VENET_ENET_RING),
+		       e->shm + area, r.area_len);
+	*reg = !ret;
+	return ret;
+}
+
+/* Negotiate, allocate and register the rings, post every rx buffer. */
+static int venet_enet_setup(struct venet_enet *e)
+{
+	size_t ring_sz = PAGE_ALIGN(IOQ_RING_SIZE(VENET_ENET_RING));
+	size_t area_sz = (size_t)VENET_ENET_RING * VENET_ENET_BUF;
+	struct venet_negcap neg = { .caps = VENET_CAP_RXWAIT };
+	void *shm;
+	long ret;
+	u16 i;
+
+	ret = venet_enet_call(e, VENET_FUNC_NEGCAP, &neg, sizeof(neg), sizeof(neg));
+	if (ret < 0)
+		return ret;
+	e->rxwait = neg.caps & VENET_CAP_RXWAIT;
+	ret = venet_enet_call(e, VENET_FUNC_CONFIG, &e->cfg, 0, sizeof(e->cfg));
+	if (ret < 0)
+		return ret;
+	if (ret < (long)sizeof(e->cfg) || e->cfg.frame_max > VENET_ENET_BUF)
+		return -EPROTO;
+	ret = vbus_proxy_shm(e->pdev, 2 * ring_sz + 2 * area_sz, &shm);
+	if (ret)
+		return ret;
+	e->shm = shm;
+	e->rx_area = 2 * ring_sz;
+	e->tx_area = e->rx_area + area_sz;
+	ret = venet_enet_qreg(e, VENET_QUEUE_RX, 0, e->rx_area);
+	if (!ret)
+		ret = venet_enet_qreg(e, VENET_QUEUE_TX, ring_sz, e->tx_area);
+	if (ret)
+		return ret;
+	for (i = 0; i < VENET_ENET_RING; i++) {
+		ret = venet_enet_post_rx(e, i, IOQ_POST_HOLD);
+		if (ret)
+			return ret;
+		e->tx_free[i] = VENET_ENET_RING - 1 - i;
+	}
+	e->n_tx_free = VENET_ENET_RING;
+	ioq_publish(&e->rxq);
+	return 0;
+}
+
+static void venet_enet_netdev_setup(struct net_device *ndev)
+{
+	ether_setup(ndev);
+	ndev->netdev_ops = &venet_enet_netdev_ops;
+	ndev->ethtool_ops = &venet_enet_ethtool_ops;
+	ndev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
+	ndev->features |= NETIF_F_SG | NETIF_F_HIGHDMA;
+	ndev->hw_features |= NETIF_F_SG;
+	ndev->min_mtu = ETH_MIN_MTU;
+	ndev->max_mtu = VENET_MTU_MAX;
+}
+
+static void venet_enet_free(struct venet_enet *e)
+{
+	if (e->rxq_reg)
+		ioq_cleanup(&e->rxq);
+	if (e->txq_reg)
+		ioq_cleanup(&e->txq);
+	free_percpu(e->ndev->tstats);
+	free_netdev(e->ndev);
+}
+
+static int venet_enet_probe(struct vbus_proxy_device *pdev)
+{
+	char name[IFNAMSIZ] = "";
+	struct net_device *ndev;
+	struct venet_enet *e;
+	int ret;
+
+	ndev = alloc_netdev(sizeof(*e), "vbenet%d", NET_NAME_ENUM, venet_enet_netdev_setup);
+	if (!ndev)
+		return -ENOMEM;
+	SET_NETDEV_DEV(ndev, &pdev->dev);
+	e = netdev_priv(ndev);
+	e->pdev = pdev;
+	e->ndev = ndev;
+	netif_napi_add(ndev, &e->napi, venet_enet_poll);
+	ndev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
+	if (!ndev->tstats) {
+		free_netdev(ndev);
+		return -ENOMEM;
+	}
+	dev_set_drvdata(&pdev->dev, e);
+
+	ret = vbus_proxy_open(pdev, venet_enet_signal);
+	if (ret)
+		goto out_free;
+	ret = venet_enet_setup(e);
+	if (ret)
+		goto out_close;
+	eth_hw_addr_set(ndev, e->cfg.mac);
+	ndev->mtu = clamp_t(u32, e->cfg.mtu, ETH_MIN_MTU, VENET_MTU_MAX);
+	if (venet_enet_call(e, VENET_FUNC_IFNAME, name, 0, sizeof(name)) > 1) {
+		name[IFNAMSIZ - 1] = '\0';
+		strscpy(ndev->name, name, IFNAMSIZ);
+		ndev->name_assign_type = NET_NAME_USER;
+	}
+	netif_carrier_off(ndev);
+	ret = register_netdev(ndev);
+	if (ret)
+		goto out_close;
+	ret = venet_enet_call(e, VENET_FUNC_LINKUP, NULL, 0, 0);
+	if (ret < 0) {
+		unregister_netdev(ndev);
+		goto out_close;
+	}
+	netif_carrier_on(ndev);
+	return 0;
+
+out_close:
+	vbus_proxy_close(pdev);
+out_free:
+	dev_set_drvdata(&pdev->dev, NULL);
+	venet_enet_free(e);
+	return ret;
+}
+
+static void venet_enet_remove(struct vbus_proxy_device *pdev)
+{
+	struct venet_enet *e = dev_get_drvdata(&pdev->dev);
+
+	/* The host stops using the rings (an error once the device left the bus). */
+	venet_enet_call(e, VENET_FUNC_LINKDOWN, NULL, 0, 0);
+	netif_carrier_off(e->ndev);
+	unregister_netdev(e->ndev);
+	/* No signal after this; the shared memory goes with the connection. */
+	vbus_proxy_close(pdev);
+	dev_set_drvdata(&pdev->dev, NULL);
+	venet_enet_free(e);
+}
+
+static struct vbus_driver venet_enet_driver = {
+	.type		= VENET_TYPE,
+	.probe		= venet_enet_probe,
+	.remove		= venet_enet_remove,
+	.driver = {
+		.name	= VENET_ENET_NAME,
+	},
+};
+
+static int __init venet_enet_init(void)
+{
+	return vbus_driver_register(&venet_enet_driver);
+}
+
+static void __exit venet_enet_exit(void)
+{
+	vbus_driver_unregister(&venet_enet_driver);
+}
+
+module_init(venet_enet_init);
+module_exit(venet_enet_exit);
+
+MODULE_DESCRIPTION("Virtual-bus virtual-ethernet driver: the client netdev of a venet device");
+MODULE_LICENSE("GPL");
+MODULE_ALIAS_VBUS_DRIVER(VENET_TYPE);
