@@ -80,11 +80,16 @@ static struct vbus_local_conn *to_local_conn(struct vbus_conn *conn)
 
 /* The connection (struct vbus_conn_ops) */
 
-/* Under vbus_lock and conn->lock: kicks in flight finish first. */
+/*
+ * Under vbus_lock and conn->lock: kicks in flight finish first. An expedited
+ * grace period, as synchronize_net() takes under the RTNL: a bus's teardown
+ * kills one connection per device while every admin operation waits on
+ * vbus_lock.
+ */
 static void vbus_local_conn_kill(struct vbus_conn *conn)
 {
 	WRITE_ONCE(to_local_conn(conn)->dead, true);
-	synchronize_rcu();
+	synchronize_rcu_expedited();
 }
 
 static bool vbus_local_conn_has_signal(struct vbus_conn *conn, u32 queue)
