@@ -1,8 +1,8 @@
 # vbus-enet over the local connector: a venet-tap device's client netdev in
 # the host kernel, moved into a network namespace, paired with the host
-# netdev: ping, jumbo frames, frame counts both ways, unlink and relink
-# under a flood, and teardown by local off, unlink + rmdir and rmmod under
-# traffic.
+# netdev: ping, jumbo frames, the carrier following the host netdev's
+# up/down state, frame counts both ways, unlink and relink under a flood,
+# and teardown by local off, unlink + rmdir and rmmod under traffic.
 source ./lib.bash
 
 C=/sys/kernel/config/vbus
@@ -71,6 +71,22 @@ for size in 60 1000 1514 4000 9014; do
 	ip link set $HOST mtu 9000
 	expect "ping of a $size-byte frame" ping -c 1 -W 5 -M do -s $((size - 42)) 198.18.5.2
 done
+
+# The carrier follows the host netdev (VENET_CAP_LINKEV), as a veth peer's does.
+carrier() { test "$($IN cat /sys/class/net/$CLIENT/carrier)" = "$1"; }	# expect_soon re-reads it
+for i in 1 2 3; do
+	ip link set $HOST down
+	expect_soon "host netdev down ($i): the client's carrier is 0" carrier 0
+	ip link set $HOST up
+	expect_soon "host netdev up ($i): the client's carrier is 1" carrier 1
+done
+expect "ping after the host went down and up" ping -c 2 -W 5 198.18.5.2
+# Quick flips: the carrier ends where the host netdev does.
+for i in $(seq 20); do ip link set $HOST down; ip link set $HOST up; done
+ip link set $HOST down
+expect_soon "20 quick flips, left down: carrier 0" carrier 0
+ip link set $HOST up
+expect_soon "and up: carrier 1" carrier 1
 
 # Frame counts both ways with pktgen (RXWAIT: the host waits for buffers).
 pktgen() {	# NETNS-PREFIX DEV COUNT SIZE DST DSTMAC [DELAY]
