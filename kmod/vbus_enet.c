@@ -32,8 +32,11 @@
  *
  * Lifetime: probe opens the device and brings the link up, remove takes it
  * down, unregisters the netdev and closes the device, after which no signal
- * arrives. The carrier follows the link; when the device leaves its bus the
- * connection dies first (calls fail, kicks are ignored) and remove follows.
+ * arrives. The carrier follows the link: on while the host netdev is up
+ * (VENET_CAP_LINKEV: the host signals each change on VENET_QUEUE_LINK and
+ * the link work reads it by CONFIG), off when a ring breaks. When the
+ * device leaves its bus the connection dies first (calls fail, kicks are
+ * ignored) and remove follows.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -65,6 +68,8 @@ struct venet_enet {
 	u16 tx_free[VENET_ENET_RING];	/* free tx buffers, under the tx queue lock */
 	unsigned int n_tx_free;
 	bool rxwait;
+	bool linkev;			/* VENET_CAP_LINKEV granted */
+	struct work_struct link_work;	/* the host's link changed */
 	bool rxq_reg, txq_reg;
 	unsigned long broken;		/* bit 0: a ring broke the protocol */
 	struct venet_config cfg;
@@ -83,7 +88,10 @@ static void venet_enet_signal(struct vbus_proxy_device *pdev, u32 queue)
 {
 	struct venet_enet *e = dev_get_drvdata(&pdev->dev);
 
-	napi_schedule(&e->napi);
+	if (queue == VENET_QUEUE_LINK)
+		schedule_work(&e->link_work);
+	else
+		napi_schedule(&e->napi);
 }
 
 /* Take the host's tx completions back. Caller holds the tx queue lock. */
@@ -324,12 +332,40 @@ static int venet_enet_qreg(struct venet_enet *e, u32 queue, u64 ring, u64 area)
 	return ret;
 }
 
+/*
+ * The carrier follows the host netdev's state, which CONFIG reports with
+ * VENET_CAP_LINKEV (a host without it: on while the link is up), and stays
+ * off once a ring broke. Process context.
+ */
+static void venet_enet_link_update(struct venet_enet *e)
+{
+	struct venet_config cfg;
+	bool up = true;
+
+	if (e->linkev)
+		up = venet_enet_call(e, VENET_FUNC_CONFIG, &cfg, 0, sizeof(cfg)) >=
+			(long)sizeof(cfg) && cfg.link;
+	if (up && !test_bit(0, &e->broken)) {
+		netif_carrier_on(e->ndev);
+		/* A ring that broke meanwhile keeps it off. */
+		if (test_bit(0, &e->broken))
+			netif_carrier_off(e->ndev);
+	} else {
+		netif_carrier_off(e->ndev);
+	}
+}
+
+static void venet_enet_link_work(struct work_struct *work)
+{
+	venet_enet_link_update(container_of(work, struct venet_enet, link_work));
+}
+
 /* Negotiate, allocate and register the rings, post every rx buffer. */
 static int venet_enet_setup(struct venet_enet *e)
 {
 	size_t ring_sz = PAGE_ALIGN(IOQ_RING_SIZE(VENET_ENET_RING));
 	size_t area_sz = (size_t)VENET_ENET_RING * VENET_ENET_BUF;
-	struct venet_negcap neg = { .caps = VENET_CAP_RXWAIT };
+	struct venet_negcap neg = { .caps = VENET_CAP_RXWAIT | VENET_CAP_LINKEV };
 	void *shm;
 	long ret;
 	u16 i;
@@ -338,6 +374,7 @@ static int venet_enet_setup(struct venet_enet *e)
 	if (ret < 0)
 		return ret;
 	e->rxwait = neg.caps & VENET_CAP_RXWAIT;
+	e->linkev = neg.caps & VENET_CAP_LINKEV;
 	ret = venet_enet_call(e, VENET_FUNC_CONFIG, &e->cfg, 0, sizeof(e->cfg));
 	if (ret < 0)
 		return ret;
@@ -401,6 +438,7 @@ static int venet_enet_probe(struct vbus_proxy_device *pdev)
 	e = netdev_priv(ndev);
 	e->pdev = pdev;
 	e->ndev = ndev;
+	INIT_WORK(&e->link_work, venet_enet_link_work);
 	netif_napi_add(ndev, &e->napi, venet_enet_poll);
 	ndev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
 	if (!ndev->tstats) {
@@ -431,7 +469,8 @@ static int venet_enet_probe(struct vbus_proxy_device *pdev)
 		unregister_netdev(ndev);
 		goto out_close;
 	}
-	netif_carrier_on(ndev);
+	/* From now on the host signals each change of its link (LINKEV). */
+	venet_enet_link_update(e);
 	return 0;
 
 out_close:
@@ -448,6 +487,8 @@ static void venet_enet_remove(struct vbus_proxy_device *pdev)
 
 	/* The host stops using the rings (an error once the device left the bus). */
 	venet_enet_call(e, VENET_FUNC_LINKDOWN, NULL, 0, 0);
+	/* Link down (or the connection dead): no link signal comes any more. */
+	cancel_work_sync(&e->link_work);
 	netif_carrier_off(e->ndev);
 	unregister_netdev(e->ndev);
 	/* No signal after this; the shared memory goes with the connection. */

@@ -57,6 +57,7 @@ struct venet_client {
 	bool up;
 	bool rxwait;			/* VENET_CAP_RXWAIT, fixed at link up */
 	bool txoff;			/* VENET_CAP_TXOFF, fixed at link up */
+	bool linkev;			/* VENET_CAP_LINKEV, fixed at link up */
 	u32 caps;
 	unsigned int rx_unsignalled;	/* completions since the last notify */
 	unsigned long broken;		/* bit 0: a ring error was seen */
@@ -639,6 +640,7 @@ static int venet_link_up_locked(struct venet_dev *vd, struct venet_client *c)
 	ioq_arm(&c->txq);
 	c->rxwait = c->caps & VENET_CAP_RXWAIT;
 	c->txoff = c->caps & VENET_CAP_TXOFF;
+	c->linkev = c->caps & VENET_CAP_LINKEV;
 	WRITE_ONCE(c->up, true);
 	rcu_assign_pointer(vd->dp, c);
 	netif_carrier_on(vd->ndev);
@@ -743,6 +745,10 @@ static long venet_call_locked(struct venet_dev *vd, struct venet_client *c, u32 
 		cfg->mtu = READ_ONCE(vd->ndev->mtu);
 		cfg->caps = c->caps;
 		cfg->frame_max = VENET_FRAME_MAX;
+		/* Under rtnl, as the netdev event that signals a change (venet_link_event). */
+		rtnl_lock();
+		cfg->link = netif_running(vd->ndev);
+		rtnl_unlock();
 		return sizeof(*cfg);
 	default:
 		return -EINVAL;
@@ -1206,6 +1212,23 @@ static struct vbus_class venet_class = {
 	.kick_sync	= venet_kick_sync,
 };
 
+/*
+ * The host netdev went up or down (under rtnl): a client with the link up
+ * and VENET_CAP_LINKEV is signalled on VENET_QUEUE_LINK and reads the state
+ * by VENET_FUNC_CONFIG, which reads it under rtnl too: a client that
+ * brought its link up after this read the new state.
+ */
+static void venet_link_event(struct venet_dev *vd)
+{
+	struct venet_client *c;
+
+	rcu_read_lock();
+	c = rcu_dereference(vd->dp);
+	if (c && c->linkev)
+		vbus_conn_signal(c->conn, VENET_QUEUE_LINK, true);
+	rcu_read_unlock();
+}
+
 /* Attributes backed by the netdev change through ip(8) too: announce them. */
 static int venet_netdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
 {
@@ -1225,6 +1248,10 @@ static int venet_netdev_event(struct notifier_block *nb, unsigned long event, vo
 	case NETDEV_CHANGEADDR:
 		attr = "host_mac";
 		break;
+	case NETDEV_UP:
+	case NETDEV_DOWN:
+		venet_link_event(p->vd);
+		return NOTIFY_DONE;
 	default:
 		return NOTIFY_DONE;
 	}

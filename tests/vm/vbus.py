@@ -37,6 +37,7 @@ FMT = dict(
     vbus_signal="IiiI",
     venet_negcap="II",
     venet_qreg="IIQQQ",
+    venet_config="6sHIII",
     ioq_desc="QIHH",
     ioq_signal="HH124x",
     ioq_ring="IHHI116x128x128x",
@@ -63,6 +64,8 @@ VBUS_IOC_SIGNAL = _iocs(IOC_WRITE, 0x21, "vbus_signal")
 VBUS_IOC_KICK = _ioc(IOC_NONE, 0x22, 0)
 
 VENET_FUNC = dict(NEGCAP=0, QREG=1, LINKUP=2, LINKDOWN=3, MACQUERY=4, FLUSHRX=5, CONFIG=6)
+VENET_QUEUE = dict(RX=0, TX=1, LINK=2)
+VENET_CAP = dict(SG=1, RXWAIT=2, TXOFF=4, LINKEV=8)
 
 
 class DevInfo(ctypes.Structure):

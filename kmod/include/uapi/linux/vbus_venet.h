@@ -14,12 +14,15 @@
 /* Queue numbers (VBUS_IOC_SIGNAL, VENET_FUNC_QREG). */
 #define VENET_QUEUE_RX		0	/* host to client: the client posts empty buffers */
 #define VENET_QUEUE_TX		1	/* client to host: the client posts frames */
+#define VENET_QUEUE_LINK	2	/* a signal only (VENET_CAP_LINKEV): the host's link changed */
 
 /* Capabilities (VENET_FUNC_NEGCAP). */
 #define VENET_CAP_SG		0x00000001	/* buffers may be descriptor chains */
 #define VENET_CAP_RXWAIT	0x00000002	/* the host waits for rx buffers: kick queue 0 */
 #define VENET_CAP_TXOFF		0x00000004	/* tx frames start with struct venet_txhdr */
-#define VENET_CAPS		(VENET_CAP_SG | VENET_CAP_RXWAIT | VENET_CAP_TXOFF)
+#define VENET_CAP_LINKEV	0x00000008	/* the host signals VENET_QUEUE_LINK: read CONFIG */
+#define VENET_CAPS		(VENET_CAP_SG | VENET_CAP_RXWAIT | VENET_CAP_TXOFF | \
+				 VENET_CAP_LINKEV)
 
 /* Largest frame: 9000 bytes of MTU, an Ethernet header and a VLAN tag. */
 #define VENET_MTU_MAX		9000
@@ -82,7 +85,7 @@ struct venet_qreg {
 
 struct venet_config {
 	__u8	mac[6];			/* the client's MAC address */
-	__u16	reserved;
+	__u16	link;			/* 1: the host netdev is up, 0: down */
 	__u32	mtu;			/* the host netdev's MTU now */
 	__u32	caps;			/* granted capabilities */
 	__u32	frame_max;		/* VENET_FRAME_MAX */
