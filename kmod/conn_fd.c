@@ -121,8 +121,11 @@ static long vbus_fd_shm_ioctl(struct vbus_fd_conn *fc, void __user *argp)
 			return ret;
 		}
 	}
-	/* Page-aligned; mapped page by page (vbus_fd_mmap). */
-	shm = __vmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	/*
+	 * Page-aligned; mapped page by page (vbus_fd_mmap). Sized by the
+	 * caller, whose ENOMEM a failure is: no allocation-failure warning.
+	 */
+	shm = __vmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN);
 	if (!shm) {
 		vbus_shm_unaccount(user, size >> PAGE_SHIFT);
 		return -ENOMEM;
@@ -304,7 +307,7 @@ static long vbus_fd_call_ioctl(struct vbus_conn *conn, void __user *argp)
 				   req.flags, req.len, req.size);
 		return -EINVAL;
 	}
-	buf = kvzalloc(req.size ?: 1, GFP_KERNEL);
+	buf = kvzalloc(req.size ?: 1, GFP_KERNEL | __GFP_NOWARN);	/* the caller's size */
 	if (!buf)
 		return -ENOMEM;
 	if (copy_from_user(buf, u64_to_user_ptr(req.data), req.len)) {
