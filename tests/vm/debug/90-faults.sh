@@ -4,7 +4,9 @@
 # until the operation no longer reaches an Nth allocation. Every failure must
 # be a clean errno (ENOMEM, or ENOBUFS from netlink), leave no half-made
 # object behind (the operation then succeeds without faults), and crash
-# nothing; leaks are the harness's kmemleak scan's. Then the whole sequence
+# nothing; leaks are the harness's kmemleak scan's. An operation that
+# succeeds though a fault was injected must not have swallowed it: the local
+# connector's devices are on the driver model. Then the whole sequence
 # succeeds once more and every module unloads.
 source ./lib.bash
 
@@ -21,12 +23,13 @@ done
 echo 0 > $DBG/fail_page_alloc/min-order
 expect "modprobe vbus-test" modprobe vbus-test
 expect "modprobe venet-tap" modprobe venet-tap
+expect "modprobe vbus-test-driver" modprobe vbus-test-driver
 
 # From here an allocation-failure warning in the kernel log is expected
 # (tests/vm/klog-check lets it pass; any other report still fails).
 echo "vbus-vm: fault injection on" > /dev/kmsg
 expect "every operation fails cleanly at each allocation and then succeeds" python3 - <<'PY'
-import errno, fcntl, mmap, os, socket, struct, sys
+import errno, fcntl, glob, mmap, os, socket, struct, sys
 sys.path.insert(0, ".")
 import vbus
 sys.stdout = sys.stderr  # expect discards stdout: show the steps
@@ -103,14 +106,16 @@ def ifflags(name, up=None):
 
 class Op:
     """setup() -> ctx (no faults); op(ctx) runs armed; gone(ctx): what a failed
-    op must not leave behind (paths); undo(ctx) restores the start. After a
-    failure the op runs again without faults on the same ctx, or, for an op of
-    several steps (fresh), on a new one."""
+    op must not leave behind (paths); check(ctx), unarmed: what an op that
+    succeeded must have done, though a fault was injected (no failure
+    swallowed); undo(ctx) restores the start. After a failure the op runs
+    again without faults on the same ctx, or, for an op of several steps
+    (fresh), on a new one."""
 
     def __init__(self, name, op, setup=lambda: None, undo=lambda ctx: None, gone=lambda ctx: (),
-                 fresh=False):
+                 check=lambda ctx: None, fresh=False):
         self.name, self.setup, self.op, self.undo, self.gone = name, setup, op, undo, gone
-        self.fresh = fresh
+        self.check, self.fresh = check, fresh
 
 
 B, D, L = C + "/instances/fb", C + "/devices/fd", C + "/instances/fb/fd"
@@ -214,6 +219,32 @@ def ifup_undo(name):
     unlinked()
 
 
+PROXY = "/sys/bus/vbus/devices/fb:*"
+
+
+def local_setup():
+    linked()
+    return os.open(B + "/local", os.O_WRONLY)
+
+
+def local_on_done(_):
+    # The device is on the driver model (its driver's probe may still have
+    # failed: the driver core's business, logged).
+    if not glob.glob(PROXY):
+        sys.exit("local on: succeeded, but the bus's device is not on the driver model")
+
+
+def local_gone(_):
+    on = open(B + "/local").read().strip() != "0"
+    return glob.glob(PROXY) + ([B + "/local = 1"] if on else [])
+
+
+def local_undo(fd):
+    os.close(fd)
+    wr(B + "/local", "0")
+    unlinked()
+
+
 ops = [
     Op("mkdir bus", lambda _: os.mkdir(B), undo=unlinked, gone=lambda _: (B, "/dev/vbus/fb", "/sys/vbus/instances/fb")),
     Op("mkdir device", lambda _: os.mkdir(D), undo=unlinked, gone=lambda _: (D, "/sys/vbus/devices/fd")),
@@ -252,6 +283,8 @@ ops = [
     Op("venet kick (frames to the host)", lambda ctx: fcntl.ioctl(ctx[1], vbus.VBUS_IOC_KICK, 1),
        setup=venet_frames_setup, undo=fds_undo),
     Op("venet host netdev up", lambda name: ifflags(name, up=True), setup=ifup_setup, undo=ifup_undo),
+    Op("local on (test driver probes)", lambda fd: os.write(fd, b"1"), setup=local_setup,
+       undo=local_undo, gone=local_gone, check=local_on_done),
 ]
 
 MAX_N = 3000
@@ -287,6 +320,7 @@ for op in ops:
                 op.op(ctx)
             except OSError as e:
                 sys.exit("%s: after a fault at allocation %d, fails without one: %s" % (op.name, n, e))
+        op.check(ctx)
         injected += hit
         op.undo(ctx)
         if not hit:
@@ -304,6 +338,7 @@ for op in ops:
 for op in ops:
     ctx = op.setup()
     op.op(ctx)
+    op.check(ctx)
     op.undo(ctx)
 left = os.listdir(C + "/instances") + os.listdir(C + "/devices")
 if left:
@@ -312,8 +347,10 @@ print("  %d faults injected in %d operations" % (total, len(ops)))
 PY
 echo "vbus-vm: fault injection off" > /dev/kmsg
 expect "rmmod venet-tap" rmmod venet-tap
+expect "rmmod vbus-test-driver" rmmod vbus-test-driver
 expect "rmmod vbus-test" rmmod vbus-test
 expect "rmmod vbus" rmmod vbus
+expect "rmmod vbus-proxy" rmmod vbus-proxy
 for cap in failslab fail_page_alloc; do
 	echo Y > $DBG/$cap/ignore-gfp-wait
 done
