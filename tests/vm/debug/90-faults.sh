@@ -6,8 +6,9 @@
 # object behind (the operation then succeeds without faults), and crash
 # nothing; leaks are the harness's kmemleak scan's. An operation that
 # succeeds though a fault was injected must not have swallowed it: the local
-# connector's devices are on the driver model. Then the whole sequence
-# succeeds once more and every module unloads.
+# connector's devices are on the driver model, a genl listener heard of the
+# new device or got ENOBUFS. Then the whole sequence succeeds once more and
+# every module unloads.
 source ./lib.bash
 
 DBG=/sys/kernel/debug
@@ -245,6 +246,29 @@ def local_undo(fd):
     unlinked()
 
 
+def listener():
+    g = vbus.Genl()
+    g.subscribe()
+    return g
+
+
+def heard(g):
+    """A listener hears of the device, or learns that it lost a notification."""
+    try:
+        names = [name for name, _ in g.events(timeout=0.5)]
+    except OSError as e:
+        if e.errno == errno.ENOBUFS:
+            return
+        raise
+    if "DEVICE_ADD_NTF" not in names:
+        sys.exit("mkdir device: succeeded; a listener neither heard it nor got ENOBUFS: %r" % names)
+
+
+def listener_undo(g):
+    g.sock.close()
+    unlinked()
+
+
 ops = [
     Op("mkdir bus", lambda _: os.mkdir(B), undo=unlinked, gone=lambda _: (B, "/dev/vbus/fb", "/sys/vbus/instances/fb")),
     Op("mkdir device", lambda _: os.mkdir(D), undo=unlinked, gone=lambda _: (D, "/sys/vbus/devices/fd")),
@@ -283,6 +307,8 @@ ops = [
     Op("venet kick (frames to the host)", lambda ctx: fcntl.ioctl(ctx[1], vbus.VBUS_IOC_KICK, 1),
        setup=venet_frames_setup, undo=fds_undo),
     Op("venet host netdev up", lambda name: ifflags(name, up=True), setup=ifup_setup, undo=ifup_undo),
+    Op("mkdir device, a listener", lambda _: os.mkdir(D), setup=listener, undo=listener_undo,
+       gone=lambda _: (D, "/sys/vbus/devices/fd"), check=heard),
     Op("local on (test driver probes)", lambda fd: os.write(fd, b"1"), setup=local_setup,
        undo=local_undo, gone=local_gone, check=local_on_done),
 ]
