@@ -45,15 +45,15 @@ SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 1
 nth = os.open("/proc/thread-self/fail-nth", os.O_RDWR)
 
 
+# fail-nth has no llseek (ESPIPE): pread and pwrite at offset 0.
 def arm(n):
-    os.write(nth, b"%d" % n)
+    os.pwrite(nth, b"%d" % n, 0)
 
 
 def disarm():
     """Disarm; True when the armed fault was injected."""
-    os.lseek(nth, 0, os.SEEK_SET)
-    left = int(os.read(nth, 32))
-    os.write(nth, b"0")
+    left = int(os.pread(nth, 32, 0))
+    os.pwrite(nth, b"0", 0)
     return left == 0
 
 
@@ -377,7 +377,7 @@ for op in ops:
         what = e.code if isinstance(e, SystemExit) else "%s: %r" % (op.name, e)
         print("  %-30s PROBLEM: %s" % (op.name, what))
         problems.append(str(what))
-        os.write(nth, b"0")
+        os.pwrite(nth, b"0", 0)
         for clean in (lambda: op.undo(state["ctx"]), lambda: exists(B) and wr(B + "/local", "0"),
                       unlinked):
             try:
