@@ -160,20 +160,24 @@ static int vbus_shm_map(struct vm_area_struct *vma, void *shm)
 	return 0;
 }
 
+/*
+ * Without conn->lock: mmap_lock is held here, and conn->lock is held across
+ * class calls, which take locks held while user memory faults (lockdep saw
+ * conn->lock -> venet's vd->lock -> rtnl_mutex -> mmap_lock). The area is
+ * set once, its length first, and freed only at release, which a mapping
+ * in progress holds off.
+ */
 static int vbus_fd_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct vbus_conn *conn = file->private_data;
-	int ret;
+	/* Pairs with vbus_conn_set_shm_locked(). */
+	void *shm = smp_load_acquire(&conn->shm);
 
-	mutex_lock(&conn->lock);
-	if (!conn->shm)
-		ret = -ENXIO;
-	else if (vma->vm_pgoff || vma->vm_end - vma->vm_start > conn->shm_len)
-		ret = -EINVAL;
-	else
-		ret = vbus_shm_map(vma, conn->shm);
-	mutex_unlock(&conn->lock);
-	return ret;
+	if (!shm)
+		return -ENXIO;
+	if (vma->vm_pgoff || vma->vm_end - vma->vm_start > conn->shm_len)
+		return -EINVAL;
+	return vbus_shm_map(vma, shm);
 }
 
 /* VBUS_IOC_KICK: in the caller's context, under the connection's lock. */
