@@ -145,8 +145,9 @@ static long vbus_member_list(struct vbus_member *m, void __user *argp)
 		return -EINVAL;
 	}
 	if (req.count) {
+		/* The caller's size: its ENOMEM, no allocation-failure warning. */
 		infos = kvcalloc(min_t(u32, req.count, 1U << 16), sizeof(*infos),
-				 GFP_KERNEL);
+				 GFP_KERNEL | __GFP_NOWARN);
 		if (!infos)
 			return -ENOMEM;
 	}

@@ -157,8 +157,9 @@ int vbus_conn_set_shm_locked(struct vbus_conn *conn, void *shm, size_t len)
 		return -ENODEV;
 	if (conn->shm)
 		return -EBUSY;
-	conn->shm = shm;
 	conn->shm_len = len;
+	/* Set once, the length first: vbus_fd_mmap() reads it without the lock. */
+	smp_store_release(&conn->shm, shm);
 	return 0;
 }
 

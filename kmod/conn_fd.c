@@ -121,8 +121,11 @@ static long vbus_fd_shm_ioctl(struct vbus_fd_conn *fc, void __user *argp)
 			return ret;
 		}
 	}
-	/* Page-aligned; mapped page by page (vbus_fd_mmap). */
-	shm = __vmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	/*
+	 * Page-aligned; mapped page by page (vbus_fd_mmap). Sized by the
+	 * caller, whose ENOMEM a failure is: no allocation-failure warning.
+	 */
+	shm = __vmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN);
 	if (!shm) {
 		vbus_shm_unaccount(user, size >> PAGE_SHIFT);
 		return -ENOMEM;
@@ -157,20 +160,24 @@ static int vbus_shm_map(struct vm_area_struct *vma, void *shm)
 	return 0;
 }
 
+/*
+ * Without conn->lock: mmap_lock is held here, and conn->lock is held across
+ * class calls, which take locks held while user memory faults (lockdep saw
+ * conn->lock -> venet's vd->lock -> rtnl_mutex -> mmap_lock). The area is
+ * set once, its length first, and freed only at release, which a mapping
+ * in progress holds off.
+ */
 static int vbus_fd_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct vbus_conn *conn = file->private_data;
-	int ret;
+	/* Pairs with vbus_conn_set_shm_locked(). */
+	void *shm = smp_load_acquire(&conn->shm);
 
-	mutex_lock(&conn->lock);
-	if (!conn->shm)
-		ret = -ENXIO;
-	else if (vma->vm_pgoff || vma->vm_end - vma->vm_start > conn->shm_len)
-		ret = -EINVAL;
-	else
-		ret = vbus_shm_map(vma, conn->shm);
-	mutex_unlock(&conn->lock);
-	return ret;
+	if (!shm)
+		return -ENXIO;
+	if (vma->vm_pgoff || vma->vm_end - vma->vm_start > conn->shm_len)
+		return -EINVAL;
+	return vbus_shm_map(vma, shm);
 }
 
 /* VBUS_IOC_KICK: in the caller's context, under the connection's lock. */
@@ -304,7 +311,7 @@ static long vbus_fd_call_ioctl(struct vbus_conn *conn, void __user *argp)
 				   req.flags, req.len, req.size);
 		return -EINVAL;
 	}
-	buf = kvzalloc(req.size ?: 1, GFP_KERNEL);
+	buf = kvzalloc(req.size ?: 1, GFP_KERNEL | __GFP_NOWARN);	/* the caller's size */
 	if (!buf)
 		return -ENOMEM;
 	if (copy_from_user(buf, u64_to_user_ptr(req.data), req.len)) {

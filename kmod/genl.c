@@ -719,12 +719,17 @@ static void vbus_notify(u8 cmd, int (*put)(struct sk_buff *skb, void *obj), void
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
-		return;
+		goto out_lost;
 	if (vbus_fill(skb, put, obj, &info)) {
 		nlmsg_free(skb);
-		return;
+		goto out_lost;
 	}
 	genlmsg_multicast(&vbus_genl_family, skb, 0, 0, GFP_KERNEL);
+	return;
+
+out_lost:
+	/* Listeners learn of it as of an overrun (ENOBUFS) and dump again. */
+	genl_set_err(&vbus_genl_family, &init_net, 0, 0, -ENOBUFS);
 }
 
 void vbus_notify_class(struct vbus_class *class, u8 cmd)

@@ -242,27 +242,29 @@ static bool vbus_local_has_link(struct vbus_local *local, struct vbus_link *link
 /*
  * Caller holds local->lock and vbus_lock: the devices to remove (dead
  * links, or all when the connector is dead) move to @gone, those to add
- * are allocated onto @new.
+ * are allocated onto @new. -ENOMEM when one of them could not be.
  */
-static void vbus_local_diff_locked(struct vbus_local *local, struct list_head *gone,
-				   struct list_head *new)
+static int vbus_local_diff_locked(struct vbus_local *local, struct list_head *gone,
+				  struct list_head *new)
 {
 	struct vbus_local_dev *ldev, *tmp;
 	struct vbus_link *link;
 	unsigned long id;
+	int ret = 0;
 
 	list_for_each_entry_safe(ldev, tmp, &local->devs, entry) {
 		if (local->dead || ldev->link->dead)
 			list_move_tail(&ldev->entry, gone);
 	}
 	if (local->dead)
-		return;
+		return 0;
 	xa_for_each(&local->bus->links, id, link) {
 		if (vbus_local_has_link(local, link))
 			continue;
 		ldev = kzalloc(sizeof(*ldev), GFP_KERNEL);
 		if (!ldev) {
 			pr_err("bus %s: no memory for device %lu\n", local->bus->name, id);
+			ret = -ENOMEM;
 			continue;
 		}
 		kobject_get(&link->kobj);
@@ -274,18 +276,23 @@ static void vbus_local_diff_locked(struct vbus_local *local, struct list_head *g
 		strscpy(ldev->pdev.bus, local->bus->name, sizeof(ldev->pdev.bus));
 		list_add_tail(&ldev->entry, new);
 	}
+	return ret;
 }
 
-static void vbus_local_sync(struct vbus_local *local)
+/*
+ * The devices follow the links. Returns 0, or the first error of a link
+ * left without its device (a later sync tries it again).
+ */
+static int vbus_local_sync(struct vbus_local *local)
 {
 	struct vbus_local_dev *ldev, *tmp;
 	LIST_HEAD(gone);
 	LIST_HEAD(new);
-	int ret;
+	int ret, err;
 
 	mutex_lock(&local->lock);
 	mutex_lock(&vbus_lock);
-	vbus_local_diff_locked(local, &gone, &new);
+	ret = vbus_local_diff_locked(local, &gone, &new);
 	mutex_unlock(&vbus_lock);
 
 	list_for_each_entry_safe(ldev, tmp, &gone, entry) {
@@ -294,15 +301,17 @@ static void vbus_local_sync(struct vbus_local *local)
 	}
 	list_for_each_entry_safe(ldev, tmp, &new, entry) {
 		list_del(&ldev->entry);
-		ret = vbus_proxy_device_register(&ldev->pdev);
-		if (ret) {
+		err = vbus_proxy_device_register(&ldev->pdev);
+		if (err) {
 			pr_err("bus %s: device %u on the driver model: error %d\n",
-			       ldev->pdev.bus, ldev->pdev.id, ret);
+			       ldev->pdev.bus, ldev->pdev.id, err);
+			ret = ret ?: err;
 			continue;	/* freed by the release */
 		}
 		list_add_tail(&ldev->entry, &local->devs);
 	}
 	mutex_unlock(&local->lock);
+	return ret;
 }
 
 static void vbus_local_sync_work(struct work_struct *work)
@@ -378,6 +387,20 @@ static int vbus_local_attach_locked(struct vbus_bus *bus, struct vbus_local *loc
 	return 0;
 }
 
+static int vbus_local_off(struct vbus_bus *bus)
+{
+	struct vbus_local *local;
+
+	mutex_lock(&vbus_lock);
+	local = bus->local;
+	if (local)
+		vbus_local_detach_locked(bus);
+	mutex_unlock(&vbus_lock);
+	if (local)
+		vbus_local_free(local);
+	return 0;
+}
+
 static int vbus_local_on(struct vbus_bus *bus)
 {
 	struct vbus_local *local;
@@ -410,23 +433,14 @@ static int vbus_local_on(struct vbus_bus *bus)
 		kfree(local);
 		return ret == -EALREADY ? 0 : ret;
 	}
-	/* The devices are there (and probed) when the write returns. */
-	vbus_local_sync(local);
-	return 0;
-}
-
-static int vbus_local_off(struct vbus_bus *bus)
-{
-	struct vbus_local *local;
-
-	mutex_lock(&vbus_lock);
-	local = bus->local;
-	if (local)
-		vbus_local_detach_locked(bus);
-	mutex_unlock(&vbus_lock);
-	if (local)
-		vbus_local_free(local);
-	return 0;
+	/*
+	 * The devices are there (and probed) when the write returns; if one
+	 * could not be, the write fails and leaves the bus as it was.
+	 */
+	ret = vbus_local_sync(local);
+	if (ret)
+		vbus_local_off(bus);
+	return ret;
 }
 
 /* configfs instances/<bus>/local: connect or disconnect the host kernel. */

@@ -142,7 +142,7 @@ struct vbus_conn_ops {
 struct vbus_conn {
 	const struct vbus_conn_ops *ops;
 	struct mutex lock;		/* calls, kick_sync, shm and teardown */
-	void *shm;			/* the connector's; set once under lock */
+	void *shm;			/* the connector's; set once under lock (released) */
 	size_t shm_len;
 	struct vbus_link *link;		/* holds a reference */
 	struct vbus_member *member;	/* holds a reference */
