@@ -48,6 +48,7 @@
 
 #include "ioq/ioq.h"
 #include "vbus_driver.h"
+#include "venet_stats.h"
 
 #define VENET_ENET_NAME		"vbus-enet"	/* the driver, as ethtool -i says */
 #define VENET_ENET_RING		256	/* descriptors, and buffers, per ring */
@@ -158,16 +159,6 @@ static int venet_enet_post_rx(struct venet_enet *e, u16 b, unsigned int flags)
 	return ioq_post(&e->rxq, &buf, 1, (void *)(uintptr_t)(b + 1), flags);
 }
 
-static void venet_enet_rx_stats(struct net_device *ndev, u64 packets, u64 bytes)
-{
-	struct pcpu_sw_netstats *tstats = this_cpu_ptr(ndev->tstats);
-
-	u64_stats_update_begin(&tstats->syncp);
-	u64_stats_add(&tstats->rx_bytes, bytes);
-	u64_stats_add(&tstats->rx_packets, packets);
-	u64_stats_update_end(&tstats->syncp);
-}
-
 /* Host to client, and the tx completions of a stopped queue. */
 static int venet_enet_poll(struct napi_struct *napi, int budget)
 {
@@ -210,7 +201,7 @@ static int venet_enet_poll(struct napi_struct *napi, int budget)
 	if (ret < 0)
 		venet_enet_broken(e, &e->rxq);
 	if (packets)
-		venet_enet_rx_stats(ndev, packets, bytes);
+		venet_rx_stats_add(ndev, packets, bytes);
 	/* Buffers back: publish, and kick a host that waits for them (RXWAIT). */
 	if (ioq_kick(&e->rxq) && e->rxwait)
 		vbus_proxy_kick(e->pdev, VENET_QUEUE_RX);

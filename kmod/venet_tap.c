@@ -43,6 +43,7 @@
 
 #include "ioq/ioq.h"
 #include "vbus_class.h"
+#include "venet_stats.h"
 
 #define VENET_COALESCE_DEFAULT	32
 #define VENET_COALESCE_MAX	1024
@@ -302,17 +303,6 @@ out_bad:
 	return NULL;
 }
 
-/* The statistics of a poll's frames, once per poll. */
-static void venet_rx_stats(struct net_device *ndev, u64 packets, u64 bytes)
-{
-	struct pcpu_sw_netstats *tstats = this_cpu_ptr(ndev->tstats);
-
-	u64_stats_update_begin(&tstats->syncp);
-	u64_stats_add(&tstats->rx_bytes, bytes);
-	u64_stats_add(&tstats->rx_packets, packets);
-	u64_stats_update_end(&tstats->syncp);
-}
-
 /* GRO's frames to the stack now (gro_normal_list(), which modules cannot call). */
 static void venet_gro_flush(struct napi_struct *napi)
 {
@@ -454,7 +444,7 @@ static int venet_poll(struct napi_struct *napi, int budget)
 	else
 		vbus_conn_signal(c->conn, VENET_QUEUE_TX, signal);
 	if (n)
-		venet_rx_stats(ndev, n, bytes);
+		venet_rx_stats_add(ndev, n, bytes);
 	if (done) {
 		if (t == &p->tx[VENET_TX_KICK])
 			atomic64_add(done, &p->vd->tx_by_kick);
