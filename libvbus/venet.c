@@ -196,7 +196,11 @@ VBUS_EXPORT void vbus_venet_free(struct vbus_venet *v)
 
 static int venet_negotiate(struct vbus_venet *v)
 {
-	struct venet_negcap neg = { .caps = VENET_CAPS };
+	/*
+	 * Not VENET_CAP_RXOFF: our rx buffers are sized for the MTU, and
+	 * vbus_venet_recv() hands out frames with complete checksums.
+	 */
+	struct venet_negcap neg = { .caps = VENET_CAPS & ~VENET_CAP_RXOFF };
 	int ret;
 
 	ret = venet_call(v, VENET_FUNC_NEGCAP, &neg, sizeof(neg), sizeof(neg));
