@@ -46,6 +46,7 @@
 
 #include "ioq/ioq.h"
 #include "vbus_class.h"
+#include "venet_host.h"
 #include "venet_stats.h"
 
 #define VENET_COALESCE_DEFAULT	32
@@ -760,38 +761,6 @@ static int venet_link_up_locked(struct venet_dev *vd, struct venet_client *c)
 	return 0;
 }
 
-static int venet_qreg_locked(struct venet_client *c, const struct venet_qreg *r)
-{
-	struct ioq *q = r->queue == VENET_QUEUE_RX ? &c->rxq : &c->txq;
-	bool *reg = r->queue == VENET_QUEUE_RX ? &c->rxq_reg : &c->txq_reg;
-	size_t shm_len, ring_len;
-	void *shm;
-	int ret;
-
-	if (r->queue > VENET_QUEUE_TX || r->count < IOQ_COUNT_MIN ||
-	    r->count > IOQ_COUNT_MAX || (r->count & (r->count - 1)) || r->ring % 64)
-		return -EINVAL;
-	ret = vbus_conn_shm(c->conn, &shm, &shm_len);
-	if (ret)
-		return ret;
-	ring_len = IOQ_RING_SIZE(r->count);
-	if (r->ring > shm_len || ring_len > shm_len - r->ring ||
-	    r->area > shm_len || r->area_len > shm_len - r->area || !r->area_len)
-		return -EINVAL;
-	if (c->up)
-		return -EBUSY;
-	if (*reg) {
-		ioq_cleanup(q);
-		*reg = false;
-	}
-	ret = ioq_ring_format(shm + r->ring, ring_len, r->count);
-	if (!ret)
-		ret = ioq_init(q, IOQ_CONSUMER, shm + r->ring, ring_len, shm + r->area,
-			       r->area_len);
-	*reg = !ret;
-	return ret;
-}
-
 /*
  * Link down: hand the posted rx buffers back empty, at most one ring's worth
  * per call: a client that posts each buffer again as it comes back cannot
@@ -832,7 +801,9 @@ static long venet_call_locked(struct venet_dev *vd, struct venet_client *c, u32 
 	case VENET_FUNC_QREG:
 		if (len != sizeof(struct venet_qreg))
 			return -EINVAL;
-		return venet_qreg_locked(c, buf);
+		if (((struct venet_qreg *)buf)->queue == VENET_QUEUE_RX)
+			return venet_host_qreg(c->conn, &c->rxq, &c->rxq_reg, c->up, buf);
+		return venet_host_qreg(c->conn, &c->txq, &c->txq_reg, c->up, buf);
 	case VENET_FUNC_LINKUP:
 		return venet_link_up_locked(vd, c);
 	case VENET_FUNC_LINKDOWN:
