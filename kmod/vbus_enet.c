@@ -10,14 +10,20 @@
  * Shared memory (one area from vbus_proxy_shm()): the rx ring, the tx ring,
  * then VENET_ENET_RING fixed buffers for each direction, each large enough
  * for the largest frame (VENET_FRAME_MAX), so every MTU up to 9000 works
- * without re-registering. Frames are copied in and out of the area (the
- * host copies on its side too).
+ * without re-registering; with VENET_CAP_RXOFF the rx buffers hold a header
+ * and a 64 KiB frame. Frames are copied in and out of the area (the host
+ * copies on its side too).
  *
  *  - rx (host to client): every rx buffer is posted at probe; NAPI reaps the
  *    completed ones, copies each frame into an skb for GRO and posts the
  *    buffer again; the ring's signal (shm-signal) is armed only when NAPI
  *    runs dry. VENET_CAP_RXWAIT: the host waits for buffers rather than
  *    drop, and is kicked when it waits and buffers come back.
+ *    VENET_CAP_RXOFF (module parameter rx_offload): each frame starts with
+ *    a virtio-net header, which virtio_net_hdr_to_skb() turns into the
+ *    skb's checksum and GSO state after stricter checks of our own; a frame
+ *    whose header or length the host got wrong is dropped and counted
+ *    (rx_bad).
  *  - tx (client to host): the transmit path copies the frame (linear or
  *    fragmented: NETIF_F_SG) into a free buffer and posts it held back;
  *    the batch is published and the host kicked (only if shm-signal says
@@ -46,16 +52,27 @@
 #include <linux/module.h>
 #include <linux/netdevice.h>
 #include <linux/slab.h>
+#include <linux/virtio_net.h>
 #include <uapi/linux/vbus_ioq.h>
 #include <uapi/linux/vbus_venet.h>
 
 #include "ioq/ioq.h"
 #include "vbus_driver.h"
+#include "venet_stats.h"
 
 #define VENET_ENET_NAME		"vbus-enet"	/* the driver, as ethtool -i says */
 #define VENET_ENET_RING		256	/* descriptors, and buffers, per ring */
 #define VENET_ENET_BUF		9216	/* >= VENET_FRAME_MAX, a multiple of 64 */
 #define VENET_ENET_TX_WAKE	32	/* completions that restart a stopped queue */
+/* An rx buffer with VENET_CAP_RXOFF: the header and the largest GSO frame. */
+#define VENET_ENET_RXOFF_BUF	ALIGN(VENET_RXOFF_BUF_MIN, 64)
+/* The linear part of a frame longer than VENET_FRAME_MAX (its headers); pages hold the rest. */
+#define VENET_ENET_RX_HEAD	256
+
+static bool rx_offload = true;
+module_param(rx_offload, bool, 0644);
+MODULE_PARM_DESC(rx_offload,
+		 "Ask the host for partial checksums and TCP segments of 64 KiB (VENET_CAP_RXOFF), at the next probe (default: on)");
 
 struct venet_enet {
 	struct vbus_proxy_device *pdev;
@@ -65,11 +82,14 @@ struct venet_enet {
 	struct ioq txq;			/* under the tx queue lock */
 	u8 *shm;
 	u64 rx_area, tx_area;		/* offsets of the buffer areas */
+	u32 rx_buf;			/* bytes per rx buffer */
+	u64 rx_gso, rx_bad;		/* frames with GSO, malformed frames: NAPI's */
 	u16 tx_free[VENET_ENET_RING];	/* free tx buffers, under the tx queue lock */
 	unsigned int n_tx_free;
 	bool rxwait;
 	bool linkev;			/* VENET_CAP_LINKEV granted */
 	struct work_struct link_work;	/* the host's link changed */
+	bool rxoff;			/* VENET_CAP_RXOFF: rx frames start with a header */
 	bool rxq_reg, txq_reg;
 	unsigned long broken;		/* bit 0: a ring broke the protocol */
 	struct venet_config cfg;
@@ -158,22 +178,118 @@ out_drop:
 static int venet_enet_post_rx(struct venet_enet *e, u16 b, unsigned int flags)
 {
 	struct ioq_buf buf = {
-		.offset = (u64)b * VENET_ENET_BUF,	/* in the rx area */
-		.len = VENET_ENET_BUF,
+		.offset = (u64)b * e->rx_buf,	/* in the rx area */
+		.len = e->rx_buf,
 		.flags = IOQ_DESC_F_WRITE,
 	};
 
 	return ioq_post(&e->rxq, &buf, 1, (void *)(uintptr_t)(b + 1), flags);
 }
 
-static void venet_enet_rx_stats(struct net_device *ndev, u64 packets, u64 bytes)
+/*
+ * A copy of a frame of len bytes: linear up to VENET_FRAME_MAX, beyond that
+ * (GSO frames) its first VENET_ENET_RX_HEAD bytes linear and the rest in
+ * pages, rather than a 64 KiB allocation of contiguous memory.
+ */
+static struct sk_buff *venet_enet_rx_skb(struct napi_struct *napi, const u8 *data, u32 len)
 {
-	struct pcpu_sw_netstats *tstats = this_cpu_ptr(ndev->tstats);
+	u32 head = len <= VENET_FRAME_MAX ? len : VENET_ENET_RX_HEAD, off, n;
+	struct sk_buff *skb;
+	struct page *page;
 
-	u64_stats_update_begin(&tstats->syncp);
-	u64_stats_add(&tstats->rx_bytes, bytes);
-	u64_stats_add(&tstats->rx_packets, packets);
-	u64_stats_update_end(&tstats->syncp);
+	skb = napi_alloc_skb(napi, head);
+	if (!skb)
+		return NULL;
+	skb_put_data(skb, data, head);
+	for (off = head; off < len; off += n) {
+		page = dev_alloc_page();
+		if (!page) {
+			kfree_skb(skb);
+			return NULL;
+		}
+		n = min_t(u32, len - off, PAGE_SIZE);
+		memcpy(page_address(page), data + off, n);
+		skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page, 0, n, PAGE_SIZE);
+	}
+	return skb;
+}
+
+/*
+ * VENET_CAP_RXOFF: whether the header the host wrote (a copy: read once)
+ * may go to virtio_net_hdr_to_skb() with a frame of len bytes. Stricter
+ * than virtio-net: the host sends only TCP segments, always with a partial
+ * checksum, and no flag we do not know.
+ */
+static bool venet_enet_hdr_ok(const struct virtio_net_hdr *h, u32 len)
+{
+	u8 gso = h->gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
+
+	if (h->flags & ~(VIRTIO_NET_HDR_F_NEEDS_CSUM | VIRTIO_NET_HDR_F_DATA_VALID))
+		return false;
+	if (h->gso_type == VIRTIO_NET_HDR_GSO_NONE)
+		return len <= VENET_FRAME_MAX;
+	return (gso == VIRTIO_NET_HDR_GSO_TCPV4 || gso == VIRTIO_NET_HDR_GSO_TCPV6) &&
+	       (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) && len <= VENET_RXOFF_FRAME_MAX;
+}
+
+/*
+ * One frame the host completed into rx buffer data (len bytes, which the
+ * IOQ code checked against the buffer, not 0) to the stack; false when it
+ * was dropped: no memory, or malformed (also counted in rx_bad).
+ */
+static bool venet_enet_rx(struct venet_enet *e, const u8 *data, u32 len)
+{
+	struct net_device *ndev = e->ndev;
+	struct virtio_net_hdr h = { 0 };
+	u32 hlen = e->rxoff ? sizeof(h) : 0;
+	struct sk_buff *skb = NULL;
+
+	if (len < hlen + ETH_HLEN)
+		goto out_bad;
+	memcpy(&h, data, hlen);
+	len -= hlen;
+	if (hlen && !venet_enet_hdr_ok(&h, len))
+		goto out_bad;
+	skb = venet_enet_rx_skb(&e->napi, data + hlen, len);
+	if (!skb) {
+		dev_core_stats_rx_dropped_inc(ndev);
+		return false;
+	}
+	if (hlen) {
+		/* A frame too short for its gso_size is not GSO, and then fits the MTU's frame. */
+		if (virtio_net_hdr_to_skb(skb, &h, true) ||
+		    (!skb_is_gso(skb) && len > VENET_FRAME_MAX))
+			goto out_bad;
+		/*
+		 * rx-checksumming off: the stack checks every checksum, the
+		 * host's partial ones completed here (a GSO frame's stay
+		 * partial: the host's own stack left them, as it would for a
+		 * NIC), those the host verified again.
+		 */
+		if (!(ndev->features & NETIF_F_RXCSUM)) {
+			if (skb->ip_summed == CHECKSUM_PARTIAL && !skb_is_gso(skb) &&
+			    skb_checksum_help(skb))
+				goto out_bad;
+		} else if ((h.flags & VIRTIO_NET_HDR_F_DATA_VALID) &&
+			   skb->ip_summed == CHECKSUM_NONE) {
+			skb->ip_summed = CHECKSUM_UNNECESSARY;
+		}
+	}
+	skb->protocol = eth_type_trans(skb, ndev);
+	if (skb_is_gso(skb)) {
+		/* The segments' protocol is the frame's. */
+		if (!virtio_net_hdr_match_proto(skb->protocol, h.gso_type))
+			goto out_bad;
+		WRITE_ONCE(e->rx_gso, e->rx_gso + 1);
+	}
+	napi_gro_receive(&e->napi, skb);
+	return true;
+
+out_bad:
+	kfree_skb(skb);
+	WRITE_ONCE(e->rx_bad, e->rx_bad + 1);
+	dev_core_stats_rx_dropped_inc(ndev);
+	return false;
 }
 
 /* Host to client, and the tx completions of a stopped queue. */
@@ -183,7 +299,6 @@ static int venet_enet_poll(struct napi_struct *napi, int budget)
 	struct net_device *ndev = e->ndev;
 	struct netdev_queue *txq = netdev_get_tx_queue(ndev, 0);
 	u64 packets = 0, bytes = 0;
-	struct sk_buff *skb;
 	void *cookie;
 	int done = 0, ret = 0;
 	u32 len;
@@ -200,17 +315,10 @@ static int venet_enet_poll(struct napi_struct *napi, int budget)
 	while (done < budget && (ret = ioq_reap(&e->rxq, &cookie, &len)) > 0) {
 		b = (uintptr_t)cookie - 1;
 		done++;
-		if (len >= ETH_HLEN) {
-			skb = napi_alloc_skb(napi, len);
-			if (skb) {
-				skb_put_data(skb, e->shm + e->rx_area + (u64)b * VENET_ENET_BUF, len);
-				skb->protocol = eth_type_trans(skb, ndev);
-				packets++;
-				bytes += len;
-				napi_gro_receive(napi, skb);
-			} else {
-				dev_core_stats_rx_dropped_inc(ndev);
-			}
+		/* Length 0: a buffer the host returned empty (the frame did not fit). */
+		if (len && venet_enet_rx(e, e->shm + e->rx_area + (u64)b * e->rx_buf, len)) {
+			packets++;
+			bytes += len - (e->rxoff ? sizeof(struct virtio_net_hdr) : 0);
 		}
 		/* The ring has room for it: it came off the ring just now. */
 		venet_enet_post_rx(e, b, IOQ_POST_HOLD);
@@ -218,7 +326,7 @@ static int venet_enet_poll(struct napi_struct *napi, int budget)
 	if (ret < 0)
 		venet_enet_broken(e, &e->rxq);
 	if (packets)
-		venet_enet_rx_stats(ndev, packets, bytes);
+		venet_rx_stats_add(ndev, packets, bytes);
 	/* Buffers back: publish, and kick a host that waits for them (RXWAIT). */
 	if (ioq_kick(&e->rxq) && e->rxwait)
 		vbus_proxy_kick(e->pdev, VENET_QUEUE_RX);
@@ -262,6 +370,7 @@ static const struct net_device_ops venet_enet_netdev_ops = {
 static const char venet_enet_stat_names[][ETH_GSTRING_LEN] = {
 	"rxq_produced", "rxq_consumed", "rxq_signals", "rxq_suppressed", "rxq_errors",
 	"txq_produced", "txq_consumed", "txq_signals", "txq_suppressed", "txq_errors",
+	"rx_gso", "rx_bad",
 };
 
 static void venet_enet_get_drvinfo(struct net_device *ndev, struct ethtool_drvinfo *info)
@@ -296,6 +405,8 @@ static void venet_enet_get_stats(struct net_device *ndev, struct ethtool_stats *
 		*data++ = READ_ONCE(s[i]->suppressed);
 		*data++ = READ_ONCE(s[i]->errors);
 	}
+	*data++ = READ_ONCE(e->rx_gso);
+	*data++ = READ_ONCE(e->rx_bad);
 }
 
 static const struct ethtool_ops venet_enet_ethtool_ops = {
@@ -317,7 +428,8 @@ static int venet_enet_qreg(struct venet_enet *e, u32 queue, u64 ring, u64 area)
 {
 	struct venet_qreg r = {
 		.queue = queue, .count = VENET_ENET_RING, .ring = ring, .area = area,
-		.area_len = (u64)VENET_ENET_RING * VENET_ENET_BUF,
+		.area_len = (u64)VENET_ENET_RING *
+			    (queue == VENET_QUEUE_RX ? e->rx_buf : VENET_ENET_BUF),
 	};
 	struct ioq *q = queue == VENET_QUEUE_RX ? &e->rxq : &e->txq;
 	bool *reg = queue == VENET_QUEUE_RX ? &e->rxq_reg : &e->txq_reg;
@@ -364,28 +476,33 @@ static void venet_enet_link_work(struct work_struct *work)
 static int venet_enet_setup(struct venet_enet *e)
 {
 	size_t ring_sz = PAGE_ALIGN(IOQ_RING_SIZE(VENET_ENET_RING));
-	size_t area_sz = (size_t)VENET_ENET_RING * VENET_ENET_BUF;
+	size_t rx_sz, tx_sz = (size_t)VENET_ENET_RING * VENET_ENET_BUF;
 	struct venet_negcap neg = { .caps = VENET_CAP_RXWAIT | VENET_CAP_LINKEV };
 	void *shm;
 	long ret;
 	u16 i;
 
+	if (READ_ONCE(rx_offload))
+		neg.caps |= VENET_CAP_RXOFF;
 	ret = venet_enet_call(e, VENET_FUNC_NEGCAP, &neg, sizeof(neg), sizeof(neg));
 	if (ret < 0)
 		return ret;
 	e->rxwait = neg.caps & VENET_CAP_RXWAIT;
 	e->linkev = neg.caps & VENET_CAP_LINKEV;
+	e->rxoff = neg.caps & VENET_CAP_RXOFF;
+	e->rx_buf = e->rxoff ? VENET_ENET_RXOFF_BUF : VENET_ENET_BUF;
+	rx_sz = (size_t)VENET_ENET_RING * e->rx_buf;
 	ret = venet_enet_call(e, VENET_FUNC_CONFIG, &e->cfg, 0, sizeof(e->cfg));
 	if (ret < 0)
 		return ret;
 	if (ret < (long)sizeof(e->cfg) || e->cfg.frame_max > VENET_ENET_BUF)
 		return -EPROTO;
-	ret = vbus_proxy_shm(e->pdev, 2 * ring_sz + 2 * area_sz, &shm);
+	ret = vbus_proxy_shm(e->pdev, 2 * ring_sz + rx_sz + tx_sz, &shm);
 	if (ret)
 		return ret;
 	e->shm = shm;
 	e->rx_area = 2 * ring_sz;
-	e->tx_area = e->rx_area + area_sz;
+	e->tx_area = e->rx_area + rx_sz;
 	ret = venet_enet_qreg(e, VENET_QUEUE_RX, 0, e->rx_area);
 	if (!ret)
 		ret = venet_enet_qreg(e, VENET_QUEUE_TX, ring_sz, e->tx_area);
@@ -408,8 +525,8 @@ static void venet_enet_netdev_setup(struct net_device *ndev)
 	ndev->netdev_ops = &venet_enet_netdev_ops;
 	ndev->ethtool_ops = &venet_enet_ethtool_ops;
 	ndev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
-	ndev->features |= NETIF_F_SG | NETIF_F_HIGHDMA;
-	ndev->hw_features |= NETIF_F_SG;
+	ndev->features |= NETIF_F_SG | NETIF_F_HIGHDMA | NETIF_F_RXCSUM;
+	ndev->hw_features |= NETIF_F_SG | NETIF_F_RXCSUM;
 	ndev->min_mtu = ETH_MIN_MTU;
 	ndev->max_mtu = VENET_MTU_MAX;
 }

@@ -9,7 +9,10 @@
  *    transmit path copies each frame into the next one and completes it.
  *    No buffer: with VENET_CAP_RXWAIT the queue stops until the client
  *    kicks the rx ring (the frame waits in the qdisc or in pktgen);
- *    without it the frame is dropped and counted as an overrun.
+ *    without it the frame is dropped and counted as an overrun. With
+ *    VENET_CAP_RXOFF the netdev offers checksum offload and TSO while that
+ *    client is connected (ndo_fix_features), and each frame goes with a
+ *    virtio-net header saying what is left to do.
  *  - tx (client to host): the client posts frames and kicks; NAPI takes up
  *    to its budget per poll, builds skbs and hands them to the stack, and
  *    re-arms the ring's shm-signal only when it runs dry. A kick by ioctl
@@ -43,6 +46,8 @@
 
 #include "ioq/ioq.h"
 #include "vbus_class.h"
+#include "venet_host.h"
+#include "venet_stats.h"
 
 #define VENET_COALESCE_DEFAULT	32
 #define VENET_COALESCE_MAX	1024
@@ -58,6 +63,7 @@ struct venet_client {
 	bool rxwait;			/* VENET_CAP_RXWAIT, fixed at link up */
 	bool txoff;			/* VENET_CAP_TXOFF, fixed at link up */
 	bool linkev;			/* VENET_CAP_LINKEV, fixed at link up */
+	bool rxoff;			/* VENET_CAP_RXOFF, fixed at link up */
 	u32 caps;
 	unsigned int rx_unsignalled;	/* completions since the last notify */
 	unsigned long broken;		/* bit 0: a ring error was seen */
@@ -98,9 +104,20 @@ struct venet_txpoll {
 /* How long a batch may wait for the one just before it to be delivered. */
 #define VENET_TX_TURN_WAIT_NS	(50 * NSEC_PER_USEC)
 
+/*
+ * The offloads of the host netdev (hw_features), on while a client with
+ * VENET_CAP_RXOFF has its link up: checksums left partial and TCP segments
+ * of up to 64 KiB go to the client as they are. Not NETIF_F_GSO_ROBUST:
+ * the headers of GSO frames from untrusted senders (SKB_GSO_DODGY: packet
+ * sockets, tun) are checked by the host's GSO code before they get here.
+ */
+#define VENET_RXOFF_FEATURES	(NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO | \
+				 NETIF_F_TSO6 | NETIF_F_TSO_ECN)
+
 /* netdev_priv() of the host netdev. */
 struct venet_priv {
 	struct venet_dev *vd;
+	bool rxoff;			/* the client takes the offloads; under rtnl */
 	spinlock_t txlock;		/* the tx ring's end and the order of delivery */
 	u32 tx_next;			/* the number of the next batch, under txlock */
 	u32 tx_turn;			/* the batch whose frames go to the stack next */
@@ -124,32 +141,53 @@ static void venet_broken(struct venet_client *c, struct ioq *q)
 			    ioq_error_name(ioq_error(q)));
 }
 
-/* Host to client. Runs under the netdev's tx queue lock: one thread on rxq. */
+/*
+ * Host to client. Runs under the netdev's tx queue lock: one thread on rxq.
+ * With VENET_CAP_RXOFF the frame goes after its header (struct
+ * venet_txhdr, virtio_net_hdr's layout); the writable descriptors take the
+ * header's hlen bytes, then the frame's.
+ */
 static int venet_fill(struct venet_client *c, struct sk_buff *skb)
 {
+	struct virtio_net_hdr h;
+	u32 hlen = 0, total, pos = 0, i;
 	struct ioq_elem e;
-	u32 off = 0, i;
 	int ret;
 
+	/* Only TCP segments can be GSO here (VENET_RXOFF_FEATURES). */
+	if (c->rxoff) {
+		if (virtio_net_hdr_from_skb(skb, &h, true, true, 0))
+			return -EINVAL;
+		hlen = sizeof(h);
+	}
+	total = hlen + skb->len;
 	ret = ioq_consume(&c->rxq, &e);
 	if (ret <= 0)
 		return ret ?: -ENOBUFS;
-	if (skb->len > e.wlen) {
+	if (total > e.wlen) {
 		atomic64_inc(&c->vd->rx_truncated);
 		ioq_complete(&c->rxq, e.id, e.ndesc, 0);
 		return -EMSGSIZE;
 	}
-	for (i = 0; i < e.ndesc && off < skb->len; i++) {
-		u32 n;
+	for (i = 0; i < e.ndesc && pos < total; i++) {
+		u8 *to = e.sg[i].addr;
+		u32 n, room;
 
 		if (!(e.sg[i].flags & IOQ_DESC_F_WRITE))
 			continue;
-		n = min_t(u32, e.sg[i].len, skb->len - off);
-		if (skb_copy_bits(skb, off, e.sg[i].addr, n))
+		room = min_t(u32, e.sg[i].len, total - pos);
+		if (pos < hlen) {
+			n = min_t(u32, room, hlen - pos);
+			memcpy(to, (u8 *)&h + pos, n);
+			to += n;
+			pos += n;
+			room -= n;
+		}
+		if (room && skb_copy_bits(skb, pos - hlen, to, room))
 			break;
-		off += n;
+		pos += room;
 	}
-	return ioq_complete(&c->rxq, e.id, e.ndesc, off);
+	return ioq_complete(&c->rxq, e.id, e.ndesc, pos);
 }
 
 static void venet_rx_notify(struct venet_client *c)
@@ -175,39 +213,92 @@ static int venet_rx_wait(struct venet_client *c, struct net_device *ndev,
 	return venet_fill(c, skb);
 }
 
+/* What became of a frame for the client, counted; false once its ring broke. */
+static bool venet_xmit_count(struct venet_client *c, struct net_device *ndev, int ret,
+			     unsigned int len)
+{
+	if (ret == -ENOBUFS)
+		atomic64_inc(&c->vd->rx_overruns);
+	else if (ret == -EIO)
+		venet_broken(c, &c->rxq);
+	if (ret)
+		dev_core_stats_tx_dropped_inc(ndev);
+	else
+		dev_sw_netstats_tx_add(ndev, 1, len);
+	return ret != -EIO;
+}
+
+/*
+ * A frame the stack left offloads in (a partial checksum, a GSO segment)
+ * for a client without VENET_CAP_RXOFF: one the qdisc requeued while a
+ * client with it waited for buffers, then reconnected without it. Checksum
+ * and segment it here, as validate_xmit_skb() would have; its segments wait
+ * for no buffer (without one they are dropped as overruns).
+ */
+static void venet_xmit_sw(struct venet_client *c, struct net_device *ndev, struct sk_buff *skb)
+{
+	struct sk_buff *segs = skb, *next;
+	bool ok = true;
+
+	if (skb_is_gso(skb)) {
+		segs = skb_gso_segment(skb, 0);
+		if (IS_ERR_OR_NULL(segs))
+			segs = NULL;
+		else
+			consume_skb(skb);
+	} else if (skb_checksum_help(skb)) {
+		segs = NULL;
+	}
+	if (!segs) {
+		dev_core_stats_tx_dropped_inc(ndev);
+		dev_kfree_skb_any(skb);
+		return;
+	}
+	skb_list_walk_safe(segs, skb, next) {
+		skb_mark_not_on_list(skb);
+		if (ok)
+			ok = venet_xmit_count(c, ndev, venet_fill(c, skb), skb->len);
+		else
+			dev_core_stats_tx_dropped_inc(ndev);
+		dev_kfree_skb_any(skb);
+	}
+	if (ok)
+		venet_rx_notify(c);
+}
+
 static netdev_tx_t venet_xmit(struct sk_buff *skb, struct net_device *ndev)
 {
 	struct venet_priv *p = netdev_priv(ndev);
 	struct venet_dev *vd = p->vd;
 	struct venet_client *c;
 	unsigned int len = skb->len;
-	int ret = -ENOLINK;
+	int ret;
 
 	rcu_read_lock();
 	c = rcu_dereference(vd->dp);
-	if (c) {
-		ret = venet_fill(c, skb);
-		if (ret == -ENOBUFS && c->rxwait)
-			ret = venet_rx_wait(c, ndev, skb);
-		if (ret == -EBUSY) {
-			/* The queue is stopped: the qdisc or pktgen keeps the frame. */
-			rcu_read_unlock();
-			return NETDEV_TX_BUSY;
-		}
-		if (ret == -ENOBUFS)
-			atomic64_inc(&vd->rx_overruns);
-		else if (ret == -EIO)
-			venet_broken(c, &c->rxq);
-		if (ret != -EIO && (!netdev_xmit_more() ||
-				    ++c->rx_unsignalled >= READ_ONCE(vd->coalesce)))
-			venet_rx_notify(c);
-	}
-	rcu_read_unlock();
-
-	if (ret)
+	if (!c) {
+		rcu_read_unlock();
 		dev_core_stats_tx_dropped_inc(ndev);
-	else
-		dev_sw_netstats_tx_add(ndev, 1, len);
+		dev_kfree_skb_any(skb);
+		return NETDEV_TX_OK;
+	}
+	if (unlikely(!c->rxoff && (skb_is_gso(skb) || skb->ip_summed == CHECKSUM_PARTIAL))) {
+		venet_xmit_sw(c, ndev, skb);
+		rcu_read_unlock();
+		return NETDEV_TX_OK;
+	}
+	ret = venet_fill(c, skb);
+	if (ret == -ENOBUFS && c->rxwait)
+		ret = venet_rx_wait(c, ndev, skb);
+	if (ret == -EBUSY) {
+		/* The queue is stopped: the qdisc or pktgen keeps the frame. */
+		rcu_read_unlock();
+		return NETDEV_TX_BUSY;
+	}
+	if (venet_xmit_count(c, ndev, ret, len) &&
+	    (!netdev_xmit_more() || ++c->rx_unsignalled >= READ_ONCE(vd->coalesce)))
+		venet_rx_notify(c);
+	rcu_read_unlock();
 	dev_kfree_skb_any(skb);
 	return NETDEV_TX_OK;
 }
@@ -301,17 +392,6 @@ out_bad:
 	atomic64_inc(&vd->tx_bad);
 	dev_core_stats_rx_dropped_inc(ndev);
 	return NULL;
-}
-
-/* The statistics of a poll's frames, once per poll. */
-static void venet_rx_stats(struct net_device *ndev, u64 packets, u64 bytes)
-{
-	struct pcpu_sw_netstats *tstats = this_cpu_ptr(ndev->tstats);
-
-	u64_stats_update_begin(&tstats->syncp);
-	u64_stats_add(&tstats->rx_bytes, bytes);
-	u64_stats_add(&tstats->rx_packets, packets);
-	u64_stats_update_end(&tstats->syncp);
 }
 
 /* GRO's frames to the stack now (gro_normal_list(), which modules cannot call). */
@@ -455,7 +535,7 @@ static int venet_poll(struct napi_struct *napi, int budget)
 	else
 		vbus_conn_signal(c->conn, VENET_QUEUE_TX, signal);
 	if (n)
-		venet_rx_stats(ndev, n, bytes);
+		venet_rx_stats_add(ndev, n, bytes);
 	if (done) {
 		if (t == &p->tx[VENET_TX_KICK])
 			atomic64_add(done, &p->vd->tx_by_kick);
@@ -545,12 +625,23 @@ static void venet_uninit(struct net_device *ndev)
 	venet_free_txpolls(netdev_priv(ndev));
 }
 
+/* The offloads only as far as the connected client takes them. */
+static netdev_features_t venet_fix_features(struct net_device *ndev, netdev_features_t features)
+{
+	struct venet_priv *p = netdev_priv(ndev);
+
+	if (!p->rxoff)
+		features &= ~VENET_RXOFF_FEATURES;
+	return features;
+}
+
 static const struct net_device_ops venet_netdev_ops = {
 	.ndo_init		= venet_init,
 	.ndo_uninit		= venet_uninit,
 	.ndo_open		= venet_open,
 	.ndo_stop		= venet_stop,
 	.ndo_start_xmit		= venet_xmit,
+	.ndo_fix_features	= venet_fix_features,
 	.ndo_get_stats64	= dev_get_tstats64,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
@@ -563,6 +654,9 @@ static void venet_setup(struct net_device *ndev)
 	ndev->needs_free_netdev = true;
 	/* A qdisc (tx_queue_len from ether_setup) holds frames while the queue waits. */
 	ndev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
+	/* Wanted by default, on only with a client that takes them (ndo_fix_features). */
+	ndev->hw_features |= VENET_RXOFF_FEATURES;
+	ndev->features |= VENET_RXOFF_FEATURES;
 	ndev->min_mtu = ETH_MIN_MTU;
 	ndev->max_mtu = VENET_MTU_MAX;
 	eth_hw_addr_random(ndev);
@@ -609,6 +703,19 @@ static int venet_netdev_create_locked(struct venet_dev *vd, const char *name)
 
 /* Connections and the venet protocol */
 
+/* The netdev's offloads as far as a client takes them. Caller holds vd->lock. */
+static void venet_set_rxoff_locked(struct venet_dev *vd, bool rxoff)
+{
+	struct venet_priv *p = netdev_priv(vd->ndev);
+
+	rtnl_lock();
+	if (p->rxoff != rxoff) {
+		p->rxoff = rxoff;
+		netdev_update_features(vd->ndev);
+	}
+	rtnl_unlock();
+}
+
 /* Take the data path away from the client. Caller holds vd->lock. */
 static void venet_link_down_locked(struct venet_dev *vd, struct venet_client *c)
 {
@@ -616,6 +723,12 @@ static void venet_link_down_locked(struct venet_dev *vd, struct venet_client *c)
 		return;
 	WRITE_ONCE(c->up, false);
 	netif_carrier_off(vd->ndev);
+	/*
+	 * Offloads off before the client goes: what the stack prepares from
+	 * now on is finished on the host; a frame prepared before and
+	 * requeued meanwhile is finished in venet_xmit_sw().
+	 */
+	venet_set_rxoff_locked(vd, false);
 	RCU_INIT_POINTER(vd->dp, NULL);
 	/* No xmit or NAPI poll uses the rings after this. */
 	synchronize_net();
@@ -641,43 +754,13 @@ static int venet_link_up_locked(struct venet_dev *vd, struct venet_client *c)
 	c->rxwait = c->caps & VENET_CAP_RXWAIT;
 	c->txoff = c->caps & VENET_CAP_TXOFF;
 	c->linkev = c->caps & VENET_CAP_LINKEV;
+	c->rxoff = c->caps & VENET_CAP_RXOFF;
 	WRITE_ONCE(c->up, true);
 	rcu_assign_pointer(vd->dp, c);
+	venet_set_rxoff_locked(vd, c->rxoff);
 	netif_carrier_on(vd->ndev);
 	napi_schedule(&p->tx[VENET_TX_THREAD].napi);
 	return 0;
-}
-
-static int venet_qreg_locked(struct venet_client *c, const struct venet_qreg *r)
-{
-	struct ioq *q = r->queue == VENET_QUEUE_RX ? &c->rxq : &c->txq;
-	bool *reg = r->queue == VENET_QUEUE_RX ? &c->rxq_reg : &c->txq_reg;
-	size_t shm_len, ring_len;
-	void *shm;
-	int ret;
-
-	if (r->queue > VENET_QUEUE_TX || r->count < IOQ_COUNT_MIN ||
-	    r->count > IOQ_COUNT_MAX || (r->count & (r->count - 1)) || r->ring % 64)
-		return -EINVAL;
-	ret = vbus_conn_shm(c->conn, &shm, &shm_len);
-	if (ret)
-		return ret;
-	ring_len = IOQ_RING_SIZE(r->count);
-	if (r->ring > shm_len || ring_len > shm_len - r->ring ||
-	    r->area > shm_len || r->area_len > shm_len - r->area || !r->area_len)
-		return -EINVAL;
-	if (c->up)
-		return -EBUSY;
-	if (*reg) {
-		ioq_cleanup(q);
-		*reg = false;
-	}
-	ret = ioq_ring_format(shm + r->ring, ring_len, r->count);
-	if (!ret)
-		ret = ioq_init(q, IOQ_CONSUMER, shm + r->ring, ring_len, shm + r->area,
-			       r->area_len);
-	*reg = !ret;
-	return ret;
 }
 
 /*
@@ -720,7 +803,9 @@ static long venet_call_locked(struct venet_dev *vd, struct venet_client *c, u32 
 	case VENET_FUNC_QREG:
 		if (len != sizeof(struct venet_qreg))
 			return -EINVAL;
-		return venet_qreg_locked(c, buf);
+		if (((struct venet_qreg *)buf)->queue == VENET_QUEUE_RX)
+			return venet_host_qreg(c->conn, &c->rxq, &c->rxq_reg, c->up, buf);
+		return venet_host_qreg(c->conn, &c->txq, &c->txq_reg, c->up, buf);
 	case VENET_FUNC_LINKUP:
 		return venet_link_up_locked(vd, c);
 	case VENET_FUNC_LINKDOWN:

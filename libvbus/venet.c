@@ -196,7 +196,16 @@ VBUS_EXPORT void vbus_venet_free(struct vbus_venet *v)
 
 static int venet_negotiate(struct vbus_venet *v)
 {
-	struct venet_negcap neg = { .caps = VENET_CAPS };
+	/*
+	 * What this client handles, not VENET_CAPS: not VENET_CAP_RXOFF (our
+	 * rx buffers are sized for the MTU, and vbus_venet_recv() hands out
+	 * frames with complete checksums), and not VENET_CAP_LINKEV (its
+	 * signals on queue 2 would make the device fd, which our epoll set
+	 * watches level-triggered for EPOLLHUP, readable for good).
+	 */
+	struct venet_negcap neg = {
+		.caps = VENET_CAP_SG | VENET_CAP_RXWAIT | VENET_CAP_TXOFF,
+	};
 	int ret;
 
 	ret = venet_call(v, VENET_FUNC_NEGCAP, &neg, sizeof(neg), sizeof(neg));

@@ -21,8 +21,9 @@
 #define VENET_CAP_RXWAIT	0x00000002	/* the host waits for rx buffers: kick queue 0 */
 #define VENET_CAP_TXOFF		0x00000004	/* tx frames start with struct venet_txhdr */
 #define VENET_CAP_LINKEV	0x00000008	/* the host signals VENET_QUEUE_LINK: read CONFIG */
+#define VENET_CAP_RXOFF		0x00000010	/* rx frames start with struct venet_txhdr too */
 #define VENET_CAPS		(VENET_CAP_SG | VENET_CAP_RXWAIT | VENET_CAP_TXOFF | \
-				 VENET_CAP_LINKEV)
+				 VENET_CAP_LINKEV | VENET_CAP_RXOFF)
 
 /* Largest frame: 9000 bytes of MTU, an Ethernet header and a VLAN tag. */
 #define VENET_MTU_MAX		9000
@@ -36,6 +37,14 @@
  * VENET_TXOFF_FRAME_MAX bytes when segmented (gso_type not NONE), the MTU's
  * frame otherwise. The host refuses (drops and counts in tx_bad) a header
  * that does not fit its frame.
+ *
+ * With VENET_CAP_RXOFF every frame the host completes on the rx ring starts
+ * with the same header, the other way: a checksum left partial
+ * (VENET_TXHDR_F_CSUM), a checksum the host verified
+ * (VENET_TXHDR_F_DATA_VALID), a TCP frame of up to VENET_RXOFF_FRAME_MAX
+ * bytes after the header for the client to take as one (gso_type
+ * VENET_GSO_TCPV4 or _TCPV6, with or without VENET_GSO_ECN; never UDP).
+ * The client's rx buffers must then hold VENET_RXOFF_BUF_MIN bytes.
  */
 struct venet_txhdr {
 	__u8	flags;			/* VENET_TXHDR_F_CSUM */
@@ -47,12 +56,15 @@ struct venet_txhdr {
 };
 
 #define VENET_TXHDR_F_CSUM	1	/* complete the checksum (partial: pseudo-header) */
+#define VENET_TXHDR_F_DATA_VALID 2	/* rx only: the host verified the checksums */
 #define VENET_GSO_NONE		0
 #define VENET_GSO_TCPV4		1
 #define VENET_GSO_UDP		3	/* IP fragmentation of one UDP datagram */
 #define VENET_GSO_TCPV6		4
 #define VENET_GSO_ECN		0x80	/* with a TCP type: the segments carry ECN */
 #define VENET_TXOFF_FRAME_MAX	65535
+#define VENET_RXOFF_FRAME_MAX	65535
+#define VENET_RXOFF_BUF_MIN	(10 + VENET_RXOFF_FRAME_MAX)	/* header and frame */
 
 enum venet_func {
 	VENET_FUNC_NEGCAP	= 0,	/* in/out: struct venet_negcap */
