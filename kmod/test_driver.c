@@ -99,6 +99,8 @@ static int vbus_test_drv_probe(struct vbus_proxy_device *pdev)
 		vbus_proxy_close(pdev);
 		return ret;
 	}
+	/* A string whatever the device wrote (a guest's host may be hostile). */
+	t->greeting[min_t(long, ret, sizeof(t->greeting) - 1)] = '\0';
 	dev_set_drvdata(&pdev->dev, t);
 	return 0;
 }
