@@ -10,6 +10,8 @@
 # never answers, that storms interrupts and writes random bytes into the
 # signal queues; removal in every order with open devices and traffic.
 source ./lib.bash
+# On a failure, what the guest kernel said last.
+trap '[ $? = 0 ] || dmesg | tail -n 25' EXIT
 
 drv=/sys/bus/pci/drivers/vbus-pcibridge
 devs=/sys/bus/vbus/devices
@@ -60,7 +62,8 @@ expect "modprobe vbus-test-driver" modprobe vbus-test-driver
 # A device that is not ours: the driver declines, one line in the log.
 host magic bad >/dev/null
 echo "57-pcibridge: bad magic" > /dev/kmsg
-expect "modprobe vbus-pcibridge" modprobe vbus-pcibridge timeout_ms=3000
+# A generous timeout (this machine may be loaded), short only to test it.
+expect "modprobe vbus-pcibridge" modprobe vbus-pcibridge timeout_ms=30000
 expect "bad magic: not bound" test ! -e "$drv/$bdf"
 expect_eq "bad magic: logged once" 1 \
 	"$(dmesg | sed -n '/57-pcibridge: bad magic/,$p' | grep -c 'not a vbus bridge')"
@@ -136,6 +139,8 @@ expect "interrupts on every vector" grep -q 'vbus-ivsh-3' /proc/interrupts
 
 # A request never answered: ETIMEDOUT, then the channel is broken (EIO);
 # the driver's removal still finishes, and a new bind resets.
+timeout=/sys/module/vbus_pcibridge/parameters/timeout_ms
+echo 2000 > $timeout
 host mute 1 >/dev/null
 expect_errno "Connection timed out" "a call the host never answers" echo_to 0 x
 expect_errno "Input/output error" "the next one: the channel is broken" echo_to 0 x
@@ -143,6 +148,7 @@ expect "unbind with open devices and a dead channel" unbind
 expect "its devices are gone" test ! -e "$devs/ivsh:0"
 expect_errno "Connection timed out" "bind when the host does not reset" bind
 host mute 0 >/dev/null
+echo 30000 > $timeout
 expect "bind again" bind
 expect "ivsh:0 is back" echo_to 0 back
 expect_eq "the reset closed what the broken channel left open" 0,7 "$(open_ids)"
@@ -159,6 +165,24 @@ done
 expect "an honest header binds" bind
 expect "and works" echo_to 0 honest
 
+# Churn: hot-plug, rebinds and calls at once.
+( while :; do echo x > "$devs/ivsh:0/echo"; done ) 2>/dev/null &
+loop=$!
+for i in $(seq 40); do
+	host add 20 >/dev/null
+	[ $((i % 3)) != 0 ] || host del 20 >/dev/null
+	if [ $((i % 8)) = 0 ]; then
+		unbind || fail "unbind in round $i"
+		bind || fail "bind in round $i"
+	fi
+done
+host del 20 >/dev/null
+kill $loop; wait $loop 2>/dev/null
+pass "40 rounds of hot-plug and 5 rebinds with calls going"
+expect_soon "ivsh:20 went with its last DEL" test ! -e "$devs/ivsh:20"
+expect "calls after the churn" echo_to 0 calm
+expect_eq "open on the host: ivsh:0 and ivsh:7" 0,7 "$(open_ids)"
+
 # Removal in every order, with open devices and calls going.
 ( while :; do echo x > "$devs/ivsh:0/echo"; done ) 2>/dev/null &
 loop=$!
@@ -167,7 +191,7 @@ expect "rmmod vbus-pcibridge with calls going" rmmod vbus-pcibridge
 kill $loop; wait $loop 2>/dev/null
 expect "its devices left" test ! -e "$devs/ivsh:0"
 expect_eq "closed on the host" - "$(open_ids)"
-expect "modprobe vbus-pcibridge binds" modprobe vbus-pcibridge
+expect "modprobe vbus-pcibridge binds" modprobe vbus-pcibridge timeout_ms=30000
 expect_soon "ivsh:0 is back" test -e "$devs/ivsh:0/greeting"
 ( while :; do echo x > "$devs/ivsh:7/echo"; done ) 2>/dev/null &
 loop=$!
