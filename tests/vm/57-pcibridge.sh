@@ -94,6 +94,10 @@ expect_soon "unplugged ivsh:5 leaves" test ! -e "$devs/ivsh:5"
 host add 9 other-type >/dev/null
 expect_soon "ivsh:9 of another type appears" test -e "$devs/ivsh:9"
 expect "with no driver" test ! -e "$devs/ivsh:9/driver"
+host overflow 11 >/dev/null
+expect_soon "ivsh:11, whose ADD was lost (OVERFLOW), appears" test -e "$devs/ivsh:11/greeting"
+host del 11 >/dev/null
+expect_soon "and leaves" test ! -e "$devs/ivsh:11"
 expect_eq "open on the host: ivsh:0 and ivsh:7" 0,7 "$(open_ids)"
 
 # The host's errnos come through as they are; lies are EPROTO.
