@@ -611,24 +611,30 @@ out:
 
 /* Probe */
 
-/* Send the out-of-band reset and wait for the host's new generation. */
+/*
+ * Send the out-of-band reset and wait for the host's new generation. The
+ * host may clear the header while it resets (generation 0, no magic) and
+ * writes the layout, then the generation, then the magic: done when the
+ * generation is new and not 0 and the magic is back.
+ */
 static int vbus_pcib_reset(struct vbus_pcib *b)
 {
 	unsigned long end = jiffies + msecs_to_jiffies(max(timeout_ms, 1U));
-	u32 gen = READ_ONCE(b->hdr->generation);
+	u32 old = READ_ONCE(b->hdr->generation), gen;
 
 	WRITE_ONCE(b->hdr->reset, 1);
 	vbus_pcib_doorbell(b, 0);
-	while (READ_ONCE(b->hdr->generation) == gen) {
+	for (;;) {
+		/* The layout the host wrote before its generation. */
+		gen = smp_load_acquire(&b->hdr->generation);
+		if (gen != old && gen && READ_ONCE(b->hdr->magic) == VBUS_GUEST_MAGIC)
+			return 0;
 		if (time_after(jiffies, end)) {
 			dev_err(&b->pci->dev, "reset: no answer in %u ms\n", timeout_ms);
 			return -ETIMEDOUT;
 		}
 		msleep(20);
 	}
-	/* The header the host wrote before its generation. */
-	smp_rmb();
-	return 0;
 }
 
 /* A part of the region, outside the header. */
