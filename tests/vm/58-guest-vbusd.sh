@@ -140,5 +140,39 @@ expect_eq "the fd store is empty" 0 "$(systemctl show -P NFileDescriptorStore vb
 
 rm -f $TD/50-guest.json
 expect "systemctl reload vbusd (empty topology)" systemctl reload vbusd
+
+# A libvirt domain: its topology (the hook) makes the bus and the socket,
+# the QEMU user's, before QEMU starts; the <shmem> element vbusctl prints
+# connects QEMU. libvirtd finds the hook when it starts.
+expect "systemctl restart libvirtd" systemctl restart libvirtd
+{
+	cat <<'XML'
+<domain type='qemu'>
+  <name>vbus-g3</name>
+  <memory unit='MiB'>32</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <metadata>
+    <vbus:topology xmlns:vbus="https://vbus.invalid/xmlns/libvirt/1">
+      { "buses": [ { "name": "g3", "guest": { "vectors": 4 } } ] }
+    </vbus:topology>
+  </metadata>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+XML
+	vbusctl bus xml g3 vectors 4
+	printf '  </devices>\n</domain>\n'
+} > $MON/g3.xml
+c=$(cursor)
+expect "virsh define (a domain with a guest bus)" virsh define $MON/g3.xml
+expect "virsh start" virsh start vbus-g3
+expect_eq "the socket is the QEMU user's" "libvirt-qemu 600" "$(stat -c '%U %a' $IVS/g3.sock)"
+qpid=$(cat /run/libvirt/qemu/vbus-g3.pid)
+expect_soon "QEMU (pid $qpid) is the guest of g3" bash -c \
+	"journalctl -q -u vbusd --after-cursor='$c' -o cat | grep -q 'ivshmem g3: guest connected (pid $qpid, 4 vectors'"
+expect "virsh destroy" virsh destroy vbus-g3
+expect_soon "the bus and its socket are gone with the domain" test ! -e $IVS/g3.sock
+virsh undefine vbus-g3 >/dev/null
+systemctl stop libvirtd libvirtd.socket libvirtd-ro.socket libvirtd-admin.socket 2>/dev/null
 expect "systemctl stop vbusd" systemctl stop vbusd
 rm -rf $MON
