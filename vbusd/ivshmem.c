@@ -223,6 +223,17 @@ out:
 	return 0;
 }
 
+/*
+ * Turn QEMU away: a version it does not speak, which fails its device's
+ * creation. Closing alone would not: QEMU 7.2 reads the greeting in a loop
+ * that takes end-of-file for "no data yet" and spins.
+ */
+static void refuse(int sock)
+{
+	send_msg(sock, -1, -1);
+	close(sock);
+}
+
 static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *ud)
 {
 	struct ivshmem_server *s = ud;
@@ -236,14 +247,14 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *ud)
 	if (s->conn_fd >= 0) {
 		log_warning("ivshmem %s: refused a connection from pid %d: pid %d is the bus's "
 			    "guest", s->bus, (int)pid, (int)s->pid);
-		close(sock);
+		refuse(sock);
 		return 0;
 	}
 	r = guest_connect(s, sock);
 	if (r < 0) {
 		log_error("ivshmem %s: cannot serve the guest of pid %d: %s", s->bus, (int)pid,
 			  strerror(-r));
-		close(sock);
+		refuse(sock);
 		return 0;
 	}
 	s->pid = pid;

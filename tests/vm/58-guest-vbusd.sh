@@ -88,6 +88,8 @@ qemu q2 g1 4
 q2=$qpid
 for i in $(seq 100); do kill -0 $q2 2>/dev/null || break; sleep 0.1; done
 expect "the second QEMU gave up" bash -c "! kill -0 $q2 2>/dev/null"
+expect "it said why (vbusd answers a protocol version it does not speak)" \
+	grep -q "server sent version -1, expecting 0" $MON/q2.out
 expect_soon "vbusd logged the refusal" bash -c \
 	"journalctl -q -u vbusd --after-cursor='$c' -o cat | grep -q 'ivshmem g1: refused a connection from pid $q2: pid $qpid is the bus.s guest'"
 expect_eq "still one guest member" $((before + 1)) "$(members g1)"
