@@ -84,8 +84,9 @@ PY
 
 # One guest at a time: a second QEMU's device is refused.
 c=$(cursor)
+q1=$qpid
 qemu q2 g1 4
-q2=$qpid
+q2=$qpid qpid=$q1
 for i in $(seq 100); do kill -0 $q2 2>/dev/null || break; sleep 0.1; done
 expect "the second QEMU gave up" bash -c "! kill -0 $q2 2>/dev/null"
 expect "it said why (vbusd answers a protocol version it does not speak)" \
