@@ -102,7 +102,7 @@ expect_soon "vbusd took the guest back" bash -c \
 	"journalctl -q -u vbusd --after-cursor='$c' -o cat | grep -q 'ivshmem g1: guest (pid $qpid) kept across the restart'"
 expect_eq "the guest is still a member" $((before + 1)) "$(members g1)"
 expect "QEMU still runs" kill -0 $qpid
-expect_eq "the fd store holds g1's three fds" 3 \
+expect_eq "the fd store holds g1's three fds and g2's socket" 4 \
 	"$(systemctl show -P NFileDescriptorStore vbusd)"
 
 # QEMU killed: vbusd closes the guest connection, the kernel tears it down.
@@ -111,7 +111,7 @@ kill -9 $qpid; wait $qpid 2>/dev/null
 expect_soon "vbusd saw QEMU go" bash -c \
 	"journalctl -q -u vbusd --after-cursor='$c' -o cat | grep -q 'ivshmem g1: guest (pid $qpid) disconnected'"
 expect_soon "the guest member is gone" test "$(members g1)" = "$before"
-expect_eq "the fd store keeps only the socket" 1 "$(systemctl show -P NFileDescriptorStore vbusd)"
+expect_eq "the fd store keeps only the sockets" 2 "$(systemctl show -P NFileDescriptorStore vbusd)"
 
 # The next QEMU is served.
 qemu q3 g1 4
