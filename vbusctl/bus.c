@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/vbus_guest.h>
 #include <vbus/vbus.h>
 
 #include "cmd.h"
@@ -31,8 +32,11 @@ static int bus_usage(struct ctl *ctl, int argc, char **argv)
 	       "       vbusctl bus set NAME { owner USER | group GROUP | mode MODE |\n"
 	       "                              local { on | off } }...\n"
 	       "       vbusctl [ -s ] bus show [ NAME ]\n"
+	       "       vbusctl bus xml NAME [ vectors N ]\n"
 	       "       vbusctl bus help\n"
-	       "MODE := octal permission bits for attaching, at most 0777 (default 0600)\n");
+	       "MODE := octal permission bits for attaching, at most 0777 (default 0600)\n"
+	       "N := the guest bus's MSI-X vectors, as its topology says (default %d)\n",
+	       VBUS_GUEST_VECTORS_DEFAULT);
 	return EXIT_OK;
 }
 
@@ -250,12 +254,48 @@ static int bus_show(struct ctl *ctl, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/*
+ * The libvirt domain XML element that gives a guest the bus through vbusd's
+ * ivshmem server (doc/abi/guest.md).
+ */
+static int bus_xml(struct ctl *ctl, int argc, char **argv)
+{
+	const char *dir = getenv("VBUSD_IVSHMEM_DIR") ?: "/run/vbusd/ivshmem";
+	unsigned long vectors = VBUS_GUEST_VECTORS_DEFAULT;
+	char *end;
+
+	if (argc < 1)
+		return missarg("xml");
+	if (!vbus_name_valid(argv[0]))
+		return invname("bus", argv[0]);
+	if (argc > 1 && strcmp(argv[1], "vectors"))
+		return invarg("unexpected argument after the bus name", argv[1]);
+	if (argc == 2)
+		return missarg("vectors");
+	if (argc > 2) {
+		errno = 0;
+		vectors = strtoul(argv[2], &end, 10);
+		if (errno || end == argv[2] || *end || vectors < VBUS_GUEST_VECTORS_MIN ||
+		    vectors > VBUS_GUEST_VECTORS_MAX)
+			return invarg("vectors must be an integer from 2 to 64", argv[2]);
+	}
+	if (argc > 3)
+		return invarg("unexpected argument", argv[3]);
+	printf("<shmem name='vbus-%s'>\n"
+	       "  <model type='ivshmem-doorbell'/>\n"
+	       "  <server path='%s/%s.sock'/>\n"
+	       "  <msi vectors='%lu' ioeventfd='on'/>\n"
+	       "</shmem>\n", argv[0], dir, argv[0], vectors);
+	return EXIT_OK;
+}
+
 static const struct cmd bus_cmds[] = {
 	{ "add", bus_add },
 	{ "del", bus_del },
 	{ "set", bus_set },
 	{ "show", bus_show },
 	{ "list", bus_show },
+	{ "xml", bus_xml },
 	{ "help", bus_usage },
 	{ NULL },
 };

@@ -53,12 +53,14 @@ int manager_new(struct manager **ret)
 	m->socket_path = getenv("VBUSD_SOCKET") ?: VBUSD_SOCKET;
 	m->domain_dir = getenv("VBUSD_DOMAIN_DIR") ?: "/run/vbusd/domains";
 	m->qemu_user = strdup("libvirt-qemu");
+	m->ivshmem.dir = getenv("VBUSD_IVSHMEM_DIR") ?: "/run/vbusd/ivshmem";
 	r = vbus_ctx_new(&m->vbus);
 	if (r < 0)
 		goto out_free;
 	r = sd_event_default(&m->event);
 	if (r < 0)
 		goto out_free;
+	m->ivshmem.event = m->event;
 	*ret = m;
 	return 0;
 
@@ -83,6 +85,7 @@ void manager_free(struct manager *m)
 	sd_event_source_unref(m->drift_timer);
 	sd_event_source_unref(m->monitor_source);
 	vbus_monitor_free(m->monitor);
+	ivshmem_clear(&m->ivshmem);
 	sd_event_unref(m->event);
 	vbus_ctx_free(m->vbus);
 	cache_clear(&m->cache);
@@ -399,6 +402,7 @@ static int converge(struct manager *m, const struct converge_req *req,
 			if (r < 0)
 				goto out;
 		}
+		ivshmem_sync(&m->ivshmem, t);
 	}
 	res->summary = summary(t, res->plan, req->mode);
 out:
@@ -662,6 +666,7 @@ int manager_start(struct manager *m)
 	r = ipc_listen(m);
 	if (r < 0)
 		return r;
+	ivshmem_restore(&m->ivshmem);
 	libvirt_catch_up(m);
 	/* A topology that cannot be applied is reported; vbusd stays up for a fixed one. */
 	manager_converge(m, &req, &res);

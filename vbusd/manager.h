@@ -14,6 +14,7 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
+#include "ivshmem.h"
 #include "topology.h"
 
 /* Logging to stderr, which journald reads with the sd-daemon(3) level prefixes. */
@@ -53,6 +54,7 @@ struct manager {
 	struct live *live;		/* the last dump of the kernel's state */
 	bool live_stale;		/* events (or our own changes) since */
 	ino_t module_ino;		/* /sys/module/vbus when subscribed */
+	struct ivshmem ivshmem;		/* the guest buses' servers */
 };
 
 enum converge_mode {

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include <linux/vbus_guest.h>
 #include <vbus/vbus.h>
 
 #include "jsonpos.h"
@@ -299,10 +300,80 @@ static void parse_bus_devices(struct parse *p, const char *path, json_t *obj, st
 	}
 }
 
+/* "4M", "64K", "1G" or a number of bytes; 0 when it is none of these. */
+static uint64_t parse_size(json_t *v)
+{
+	const char *s;
+	uint64_t n = 0;
+
+	if (json_is_integer(v))
+		return json_integer_value(v) > 0 ? (uint64_t)json_integer_value(v) : 0;
+	if (!json_is_string(v))
+		return 0;
+	s = json_string_value(v);
+	if (*s < '0' || *s > '9')
+		return 0;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		n = n * 10 + (uint64_t)(*s - '0');
+		if (n > VBUS_GUEST_SIZE_MAX)
+			return 0;
+	}
+	switch (*s) {
+	case 'K': n <<= 10; s++; break;
+	case 'M': n <<= 20; s++; break;
+	case 'G': n <<= 30; s++; break;
+	}
+	return *s ? 0 : n;
+}
+
+/* "guest": true, or an object with the region's "size" and "vectors". */
+static void parse_guest(struct parse *p, const char *path, json_t *obj, struct topo_bus *b)
+{
+	static const char *const keys[] = { "size", "vectors", NULL };
+	_cleanup_free_ char *sub = jpath_member(path, "guest");
+	json_t *v = json_object_get(obj, "guest"), *size, *vectors;
+
+	b->guest_size = VBUS_GUEST_SIZE_DEFAULT;
+	b->guest_vectors = VBUS_GUEST_VECTORS_DEFAULT;
+	if (!v || json_is_false(v))
+		return;
+	b->guest = true;
+	if (json_is_true(v))
+		return;
+	if (!json_is_object(v)) {
+		perror_at(p, sub ?: path, false, "\"guest\" must be true, false or an object, not %s",
+			  type_name(v));
+		return;
+	}
+	check_keys(p, sub, v, keys);
+	size = json_object_get(v, "size");
+	if (size) {
+		_cleanup_free_ char *at = jpath_member(sub, "size");
+
+		b->guest_size = parse_size(size);
+		if (!b->guest_size || (b->guest_size & (b->guest_size - 1)) ||
+		    b->guest_size < VBUS_GUEST_SIZE_MIN || b->guest_size > VBUS_GUEST_SIZE_MAX)
+			perror_at(p, at ?: sub, false,
+				  "a guest region's size is a power of two from 64K to 256M");
+	}
+	vectors = json_object_get(v, "vectors");
+	if (vectors) {
+		_cleanup_free_ char *at = jpath_member(sub, "vectors");
+
+		if (!json_is_integer(vectors) ||
+		    json_integer_value(vectors) < VBUS_GUEST_VECTORS_MIN ||
+		    json_integer_value(vectors) > VBUS_GUEST_VECTORS_MAX)
+			perror_at(p, at ?: sub, false, "\"vectors\" must be an integer from %d to %d",
+				  VBUS_GUEST_VECTORS_MIN, VBUS_GUEST_VECTORS_MAX);
+		else
+			b->guest_vectors = (unsigned)json_integer_value(vectors);
+	}
+}
+
 static void parse_bus(struct parse *p, const char *path, json_t *obj)
 {
-	static const char *const keys[] = { "name", "owner", "group", "mode", "local", "devices",
-					    NULL };
+	static const char *const keys[] = { "name", "owner", "group", "mode", "local", "guest",
+					    "devices", NULL };
 	json_t *local;
 	struct topo_bus *b, *prev;
 
@@ -326,6 +397,7 @@ static void parse_bus(struct parse *p, const char *path, json_t *obj)
 	parse_mode(p, path, obj, &b->mode);
 	local = member(p, path, obj, "local", JSON_TRUE, "true or false", false);
 	b->local = local && json_is_true(local);
+	parse_guest(p, path, obj, b);
 	parse_bus_devices(p, path, obj, b);
 	if (!b->name) {
 		bus_free(b);

@@ -8,6 +8,7 @@
 #define VBUSD_TOPOLOGY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "util.h"
@@ -38,6 +39,9 @@ struct topo_bus {
 	gid_t group;
 	mode_t mode;
 	bool local;			/* the host kernel connected (local connector) */
+	bool guest;			/* served to a VM guest over ivshmem (doc/abi/guest.md) */
+	uint64_t guest_size;		/* its region's bytes */
+	unsigned guest_vectors;		/* its MSI-X vectors */
 	struct topo_ref *devices;
 	size_t n_devices;
 	const char *file;

@@ -117,6 +117,54 @@ static void test_types(void **state)
 	topology_unref(t);
 }
 
+static void test_guest(void **state)
+{
+	static const char size_error[] = "g.json:1:44: $.buses[0].guest.size: a guest region's "
+					 "size is a power of two from 64K to 256M";
+	static const struct {
+		const char *text, *error;
+	} bad[] = {
+		{ "{\"buses\": [{\"name\": \"b\", \"guest\": {\"size\": \"3M\"}}]}", size_error },
+		{ "{\"buses\": [{\"name\": \"b\", \"guest\": {\"size\": \"512M\"}}]}", size_error },
+		{ "{\"buses\": [{\"name\": \"b\", \"guest\": {\"size\": \"4MB\"}}]}", size_error },
+		{ "{\"buses\": [{\"name\": \"b\", \"guest\": {\"size\": 4096}}]}", size_error },
+		{ "{\"buses\": [{\"name\": \"b\", \"guest\": {\"vectors\": 65}}]}",
+		  "g.json:1:47: $.buses[0].guest.vectors: \"vectors\" must be an integer from 2 to 64" },
+		{ "{\"buses\": [{\"name\": \"b\", \"guest\": {\"vector\": 4}}]}",
+		  "g.json:1:36: $.buses[0].guest.vector: unknown key \"vector\"" },
+		{ "{\"buses\": [{\"name\": \"b\", \"guest\": 1}]}",
+		  "g.json:1:35: $.buses[0].guest: \"guest\" must be true, false or an object, "
+		  "not an integer" },
+	};
+	struct topology *t = parse("g.json", "{\"buses\": [{\"name\": \"a\", \"guest\": true},\n"
+				   " {\"name\": \"b\", \"guest\": {\"size\": \"64K\", \"vectors\": 2}},\n"
+				   " {\"name\": \"c\", \"guest\": {\"size\": 268435456}},\n"
+				   " {\"name\": \"d\", \"guest\": false}, {\"name\": \"e\"}]}");
+	struct topo_bus *b;
+
+	assert_int_equal(topology_finish(t), 0);
+	assert_true(topology_valid(t));
+	b = topology_get_bus(t, "a");
+	assert_true(b->guest);
+	assert_int_equal(b->guest_size, 4 << 20);
+	assert_int_equal(b->guest_vectors, 16);
+	b = topology_get_bus(t, "b");
+	assert_true(b->guest);
+	assert_int_equal(b->guest_size, 64 << 10);
+	assert_int_equal(b->guest_vectors, 2);
+	b = topology_get_bus(t, "c");
+	assert_int_equal(b->guest_size, 256 << 20);
+	assert_false(topology_get_bus(t, "d")->guest);
+	assert_false(topology_get_bus(t, "e")->guest);
+	topology_unref(t);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		t = parse("g.json", bad[i].text);
+		assert_one_error(t, bad[i].error);
+		topology_unref(t);
+	}
+}
+
 static void test_conflict_across_files(void **state)
 {
 	struct topology *t = parse("10-a.json", "{\"buses\": [{\"name\": \"b\"}]}");
@@ -268,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_key),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_types),
+		cmocka_unit_test(test_guest),
 		cmocka_unit_test(test_conflict_across_files),
 		cmocka_unit_test(test_undefined_device),
 		cmocka_unit_test(test_duplicate_key_and_not_object),

@@ -35,6 +35,8 @@
  */
 #define VBUS_GUEST_VECTORS_MIN	2
 #define VBUS_GUEST_VECTORS_MAX	64
+/* What vbusd asks for when a guest bus's topology names no number. */
+#define VBUS_GUEST_VECTORS_DEFAULT	16
 
 /* Size of one control buffer slot: a request header and its data. */
 #define VBUS_GUEST_CTL_BUF	4096

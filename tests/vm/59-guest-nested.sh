@@ -1,0 +1,130 @@
+# A VM guest on a vbus bus, end to end (issue 16): vbusd serves the bus's
+# ivshmem socket, a nested QEMU (TCG, no display) boots this VM's own kernel
+# with a busybox initramfs holding the guest's modules (its /init below),
+# vbus-pcibridge finds the bus, vbus-enet binds its venet device unchanged,
+# and the guest pings venet-tap's host netdev. Then: the device unlinked and
+# linked again under the running guest (hot-plug), the guest's modules
+# reloaded and the guest rebooted (each a reset of the protocol), QEMU
+# SIGKILL (the guest connection torn down, vbusd still up). Slow: the nested
+# guest boots in about 80 s on an idle host, and twice here.
+source ./lib.bash
+
+TD=/etc/vbus/topology.d
+NG=/tmp/59-nested
+kver=$(uname -r)
+mkdir -p $TD
+rm -rf $NG
+mkdir -p $NG/ird/bin $NG/ird/lib/vbus $NG/ird/proc $NG/ird/sys $NG/ird/dev
+rm -f $TD/*.json /var/lib/vbus/state.json
+
+cp /bin/busybox $NG/ird/bin/busybox || fail "busybox-static is not in the image"
+for m in vbus-ioq vbus-proxy vbus-pcibridge vbus-enet; do
+	cp "$(modinfo -n $m)" $NG/ird/lib/vbus/ || fail "no module $m"
+done
+cat > $NG/ird/init <<'INIT'
+#!/bin/busybox sh
+# /init of the nested guest of tests/vm/59-guest-nested.sh: a busybox
+# initramfs with the guest's vbus modules. It reports on the console, one
+# "NESTED ..." line per step, which the test waits for:
+#   ready      the bridge found the bus, vbus-enet's netdev pings the host
+#   gone/back  the device was unlinked / linked again on the host (hot-plug)
+#   reloaded   the bridge and the driver were reloaded (the protocol's reset)
+# then it reboots (the machine reset; the same steps run again).
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs dev /dev
+say() { echo "NESTED $*" > /dev/ttyS0; }
+# wait_for SECONDS COMMAND...
+wait_for() {
+	local t=$(( $1 * 10 )); shift
+	while ! "$@" 2>/dev/null; do
+		t=$((t - 1)); [ $t -gt 0 ] || return 1; sleep 0.1
+	done
+}
+netdev() { [ -e /sys/class/net/vng/address ]; }
+no_netdev() { ! netdev; }
+load() { for m in vbus-ioq vbus-proxy vbus-pcibridge vbus-enet; do insmod /lib/vbus/$m.ko || say "FAIL insmod $m"; done; }
+unload() { for m in vbus_enet vbus_pcibridge; do rmmod $m || say "FAIL rmmod $m"; done; }
+up() {
+	wait_for 60 netdev || { say "FAIL no netdev vng: $(ls /sys/bus/vbus/devices)"; return 1; }
+	ip addr add 198.18.7.2/24 dev vng && ip link set vng up
+	wait_for 30 ping -c 1 -W 1 198.18.7.1 || { say "FAIL ping"; return 1; }
+	ping -c 20 -i 0.05 -q 198.18.7.1 | sed -n 's/.* \([0-9]*\) received.*/NESTED received \1 of 20/p' > /dev/ttyS0
+}
+
+load
+up && say "ready $(cat /sys/bus/vbus/devices/*/type | tr '\n' ' ')"
+wait_for 600 no_netdev && say gone
+wait_for 600 netdev && up && say back
+unload
+load
+up && say reloaded
+echo b > /proc/sysrq-trigger
+INIT
+chmod 0755 $NG/ird/init
+(cd $NG/ird && find . | cpio -o -H newc --quiet | gzip -1) > $NG/initrd.gz
+
+# 64M: vbus-enet's rings and buffers (receive offloads on) take about 20 MiB.
+cat > $TD/59-nested.json <<'JSON'
+{ "buses": [ { "name": "ng", "guest": { "size": "64M", "vectors": 4 }, "devices": ["ng-net"] } ],
+  "devices": [ { "name": "ng-net", "class": "venet-tap",
+                 "attributes": { "ifname": "vt-ng", "client_ifname": "vng" } } ] }
+JSON
+expect "systemctl restart vbusd" systemctl restart vbusd
+expect_soon "vbusd serves ng" test -S /run/vbusd/ivshmem/ng.sock
+ip addr add 198.18.7.1/24 dev vt-ng
+ip link set vt-ng up
+
+members() { vbusctl -j bus show ng | python3 -c 'import json, sys; print(len(json.load(sys.stdin)[0]["members"]))'; }
+before=$(members)
+qemu-system-x86_64 -accel tcg -machine pc -m 256 -smp 1 -nodefaults -vga none -display none \
+	-kernel /boot/vmlinuz-$kver -initrd $NG/initrd.gz \
+	-append "console=ttyS0 quiet panic=-1" -serial file:$NG/console \
+	-chardev socket,path=/run/vbusd/ivshmem/ng.sock,id=ivs \
+	-device ivshmem-doorbell,chardev=ivs,vectors=4 > $NG/qemu.out 2>&1 &
+qpid=$!
+
+# seen N TEXT: the console has N lines with TEXT; await SECONDS N TEXT waits for it.
+seen() { [ "$(grep -c "^NESTED $2" $NG/console 2>/dev/null)" -ge "$1" ]; }
+await() {
+	local t=$(( $1 * 2 ))
+	while ! seen "$2" "$3"; do
+		kill -0 $qpid 2>/dev/null || { cat $NG/qemu.out; fail "QEMU exited waiting for \"$3\""; }
+		grep -q "^NESTED FAIL" $NG/console 2>/dev/null && break
+		t=$((t - 1)); [ $t -gt 0 ] || break; sleep 0.5
+	done
+	if seen "$2" "$3"; then
+		pass "guest: $3 ($2)"
+	else
+		tail -30 $NG/console; fail "guest: no \"$3\" ($2)"
+	fi
+}
+
+await 900 1 ready
+expect_eq "the guest saw the venet device" "NESTED ready virtual-ethernet " \
+	"$(grep -m1 '^NESTED ready' $NG/console)"
+expect_eq "20 of 20 pings answered" 1 "$(grep -c '^NESTED received 20 of 20' $NG/console)"
+expect_eq "the guest connection is a member of ng" $((before + 1)) "$(members)"
+expect "the host netdev saw the guest's frames" test "$(cat /sys/class/net/vt-ng/statistics/rx_packets)" -ge 20
+
+vbusctl device detach ng-net bus ng
+await 300 1 gone
+vbusctl device attach ng-net bus ng
+await 300 1 back
+await 300 1 reloaded
+expect_eq "pings after hot-plug and after the reload" 3 "$(grep -c '^NESTED received 20 of 20' $NG/console)"
+await 900 2 ready
+pass "the guest rebooted and found the bus again"
+
+kill -9 $qpid; wait $qpid 2>/dev/null
+expect_soon "QEMU killed: the guest connection is gone" test "$(members)" = "$before"
+expect_eq "vbusd is still active" active "$(systemctl is-active vbusd)"
+stats=$(vbusctl -s bus show ng)
+expect "the guest's statistics were kept on the bus" test -n "$stats"
+
+rm -f $TD/59-nested.json
+expect "systemctl reload vbusd" systemctl reload vbusd
+expect "systemctl stop vbusd" systemctl stop vbusd
+rm -rf $NG
