@@ -39,6 +39,11 @@ expect_soon() {
 	done
 	fail "$what (command: $*)"
 }
+# debug_kernel: the guest runs the debug kernel (vm-run --kernel debug), where
+# KASAN and lockdep make each frame many times slower under TCG: a file that
+# counts frames by the million takes a smaller count there (it says which).
+debug_kernel() { [[ $(uname -r) == *-vbus-debug ]]; }
+
 # one_device_bus MODULE TYPE BUS: load MODULE, make bus BUS holding one
 # device BUS-d of TYPE (id 0); one_device_bus_del MODULE BUS undoes it.
 one_device_bus() {
