@@ -17,9 +17,7 @@ rm -f $TD/*.json /var/lib/vbus/state.json
 members() {	# members BUS: how many members the kernel lists
 	vbusctl -j bus show "$1" | python3 -c 'import json, sys; print(len(json.load(sys.stdin)[0]["members"]))'
 }
-log_since() {	# log_since CURSOR: vbusd's journal after CURSOR
-	journalctl -q -u vbusd --after-cursor="$1" -o cat
-}
+members_are() { [ "$(members "$1")" = "$2" ]; }	# members_are BUS N
 cursor() { journalctl -q -u vbusd -n 0 --show-cursor | sed -n 's/^-- cursor: //p'; }
 # qemu NAME BUS VECTORS [USER]: a paused QEMU with the bus's ivshmem-doorbell;
 # its pid in $qpid, its HMP monitor on $MON/NAME.
@@ -110,20 +108,20 @@ c=$(cursor)
 kill -9 $qpid; wait $qpid 2>/dev/null
 expect_soon "vbusd saw QEMU go" bash -c \
 	"journalctl -q -u vbusd --after-cursor='$c' -o cat | grep -q 'ivshmem g1: guest (pid $qpid) disconnected'"
-expect_soon "the guest member is gone" test "$(members g1)" = "$before"
+expect_soon "the guest member is gone" members_are g1 "$before"
 expect_eq "the fd store keeps only the sockets" 2 "$(systemctl show -P NFileDescriptorStore vbusd)"
 
 # The next QEMU is served.
 qemu q3 g1 4
-expect_soon "a new QEMU connects" test "$(members g1)" = $((before + 1))
+expect_soon "a new QEMU connects" members_are g1 $((before + 1))
 kill -9 $qpid; wait $qpid 2>/dev/null
-expect_soon "and goes" test "$(members g1)" = "$before"
+expect_soon "and goes" members_are g1 "$before"
 
 # g2 belongs to nobody: QEMU as nobody is served, as another user refused by the socket's mode.
 id vbususer >/dev/null 2>&1 || useradd -M -U vbususer
 before2=$(members g2)
 qemu q4 g2 16 nobody
-expect_soon "QEMU as the bus owner is served" test "$(members g2)" = $((before2 + 1))
+expect_soon "QEMU as the bus owner is served" members_are g2 $((before2 + 1))
 kill -9 $qpid; wait $qpid 2>/dev/null
 qemu q5 g2 16 vbususer
 wait $qpid; rc=$?
