@@ -61,7 +61,12 @@ struct vbus_guest_hdr {
 	__u32 dev_area;		/* device areas, allocated by VBUS_GUEST_OP_SHM */
 	__u32 dev_size;
 	char bus[80];		/* the bus's name, NUL-terminated */
-	__u32 reserved[28];
+	/*
+	 * guest: nonzero asks for a reset (as VBUS_GUEST_OP_RESET, without
+	 * the rings): set it, ring doorbell 0, wait for generation to move.
+	 */
+	__u32 reset;
+	__u32 reserved[27];
 	/*
 	 * guest: per handle, the queues it kicks (bit q for queue q), set with
 	 * an atomic or before ringing doorbell h; the host exchanges it with 0.
@@ -103,6 +108,7 @@ enum vbus_guest_event_type {
 	VBUS_GUEST_EVT_ADD	= 1,	/* id, type: a device was linked */
 	VBUS_GUEST_EVT_DEL	= 2,	/* id: a device was unlinked */
 	VBUS_GUEST_EVT_DEAD	= 3,	/* handle: its connection was killed */
+	VBUS_GUEST_EVT_OVERFLOW	= 4,	/* events were lost: LIST again */
 };
 
 struct vbus_guest_event {
