@@ -312,7 +312,15 @@ static void vbus_gh_reset_locked(struct vbus_gh *gh)
 	gh->ctl_ok = false;
 	gh->evt_busy = 0;
 
-	memset(gh->base, 0, gh->dev_area);
+	/*
+	 * All but the header's first fields: generation must not move (to 0)
+	 * before the new layout is there, and magic, version, size and
+	 * vectors never change (written again below).
+	 */
+	BUILD_BUG_ON(offsetof(struct vbus_guest_hdr, generation) >=
+		     offsetof(struct vbus_guest_hdr, ctl_count));
+	memset(gh->base + offsetof(struct vbus_guest_hdr, ctl_count), 0,
+	       gh->dev_area - offsetof(struct vbus_guest_hdr, ctl_count));
 	spin_lock_irqsave(&gh->sig_lock, flags);
 	for (v = 0; v < gh->vectors; v++) {
 		struct vbus_guest_sigq *sq = vbus_gh_sigq(gh, v);
@@ -324,9 +332,9 @@ static void vbus_gh_reset_locked(struct vbus_gh *gh)
 	}
 	spin_unlock_irqrestore(&gh->sig_lock, flags);
 
-	hdr->version = VBUS_GUEST_VERSION;
-	hdr->size = gh->size;
-	hdr->vectors = gh->vectors;
+	WRITE_ONCE(hdr->version, VBUS_GUEST_VERSION);
+	WRITE_ONCE(hdr->size, gh->size);
+	WRITE_ONCE(hdr->vectors, gh->vectors);
 	hdr->ctl_count = VBUS_GH_CTL_COUNT;
 	hdr->req_ring = gh->req_ring;
 	hdr->evt_ring = gh->evt_ring;
