@@ -26,6 +26,8 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include <uapi/linux/vbus_guest.h>
+
 #include "vbus_internal.h"
 
 #define VBUS_MINORS	(1U << MINORBITS)
@@ -38,9 +40,8 @@ static u32 vbus_member_ids;			/* under vbus_lock */
 
 /* Events */
 
-/* Caller holds vbus_lock. */
-static void vbus_member_queue(struct vbus_member *m, u32 event, u32 id,
-			      const char *type)
+/* Caller holds vbus_lock, or a connection's kill operation runs. */
+void vbus_member_queue(struct vbus_member *m, u32 event, u32 id, const char *type)
 {
 	struct vbus_event *ev;
 
@@ -65,7 +66,10 @@ static void vbus_member_queue(struct vbus_member *m, u32 event, u32 id,
 		atomic64_inc(&m->stats.events);
 	}
 	spin_unlock(&m->lock);
-	wake_up_interruptible_poll(&m->wq, EPOLLIN | EPOLLRDNORM);
+	if (m->guest)
+		vbus_guest_event(m->guest);
+	else
+		wake_up_interruptible_poll(&m->wq, EPOLLIN | EPOLLRDNORM);
 }
 
 /* Tell every member of the bus. Caller holds vbus_lock. */
@@ -197,13 +201,18 @@ static long vbus_member_ioctl(struct file *file, unsigned int cmd,
 			return -EBADF;
 		atomic64_inc(&m->stats.bridgecalls);
 		return vbus_fd_conn_open(m, (void __user *)arg);
+	case VBUS_IOC_GUEST:
+		if (!(file->f_mode & FMODE_WRITE))
+			return -EBADF;
+		atomic64_inc(&m->stats.bridgecalls);
+		return vbus_guest_create(m, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
 }
 
 /* Takes the oldest event, if any, into ev. */
-static bool vbus_member_pop(struct vbus_member *m, struct vbus_event *ev)
+bool vbus_member_pop(struct vbus_member *m, struct vbus_event *ev)
 {
 	bool ret = false;
 

@@ -78,7 +78,7 @@ static struct vbus_fd_conn *to_fd_conn(struct vbus_conn *conn)
  * its RLIMIT_MEMLOCK in its user's locked_vm, as io_uring does: ENOMEM when
  * over (doc/abi/chardev.md).
  */
-static int vbus_shm_account(struct user_struct *user, unsigned long pages)
+int vbus_shm_account(struct user_struct *user, unsigned long pages)
 {
 	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
 	unsigned long cur = atomic_long_read(&user->locked_vm);
@@ -218,7 +218,7 @@ static void vbus_kick_queue_proc(struct file *file, wait_queue_head_t *wqh, poll
  * racing dup2() put there. The kick file is held as long as the wait entry
  * is on it, as vhost does.
  */
-static int vbus_signal_get(s32 fd, struct file **ret_file, struct eventfd_ctx **ret_ctx)
+int vbus_signal_get(s32 fd, struct file **ret_file, struct eventfd_ctx **ret_ctx)
 {
 	struct eventfd_ctx *ctx;
 	struct fd f;

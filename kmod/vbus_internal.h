@@ -38,7 +38,11 @@ extern struct list_head vbus_classes;	/* sorted by name */
 extern struct xarray vbus_buses;	/* id -> bus, ids in creation order */
 extern struct xarray vbus_devices;	/* id -> device, likewise */
 
+struct eventfd_ctx;
+struct file;
+struct user_struct;
 struct vbus_local;
+struct vbus_gh;
 
 struct vbus_device {
 	struct config_group group;	/* devices/<name> */
@@ -65,6 +69,7 @@ struct vbus_bus {
 	umode_t mode;
 	int minor;			/* /dev/vbus/<name>; -1 without */
 	struct vbus_local *local;	/* the local connector; NULL: off */
+	struct vbus_gh *guest;		/* the guest connection; NULL: none */
 	struct cdev *cdev;
 	struct device *chrdev;
 	bool dead;
@@ -108,6 +113,7 @@ struct vbus_member {
 	bool overflow;
 	bool dead;
 	struct vbus_local *local;	/* the local connector's: events go there */
+	struct vbus_gh *guest;		/* a guest connection's: its work posts the events */
 	struct vbus_stats stats;
 };
 
@@ -227,6 +233,8 @@ struct vbus_member *vbus_member_alloc(pid_t pid);
 void vbus_member_add_locked(struct vbus_member *m, struct vbus_bus *bus);
 void vbus_member_del_locked(struct vbus_member *m);
 void vbus_member_unref(struct vbus_member *m);
+void vbus_member_queue(struct vbus_member *m, u32 event, u32 id, const char *type);
+bool vbus_member_pop(struct vbus_member *m, struct vbus_event *ev);
 
 /* conn.c */
 void vbus_conn_init(struct vbus_conn *conn, const struct vbus_conn_ops *ops);
@@ -241,6 +249,12 @@ int vbus_conn_kick_sync(struct vbus_conn *conn, u32 queue);
 
 /* conn_fd.c */
 long vbus_fd_conn_open(struct vbus_member *m, void __user *argp);
+int vbus_shm_account(struct user_struct *user, unsigned long pages);
+int vbus_signal_get(s32 fd, struct file **ret_file, struct eventfd_ctx **ret_ctx);
+
+/* guest.c */
+long vbus_guest_create(struct vbus_member *bm, void __user *argp);
+void vbus_guest_event(struct vbus_gh *gh);
 
 /* local.c */
 int vbus_local_init(void);
