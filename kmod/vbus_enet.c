@@ -11,8 +11,9 @@
  * then VENET_ENET_RING fixed buffers for each direction, each large enough
  * for the largest frame (VENET_FRAME_MAX), so every MTU up to 9000 works
  * without re-registering; with VENET_CAP_RXOFF the rx buffers hold a header
- * and a 64 KiB frame. Frames are copied in and out of the area (the host
- * copies on its side too).
+ * and a 64 KiB frame; a GSO frame on tx (VENET_CAP_TXOFF) takes a chain of
+ * tx buffers. Frames are copied in and out of the area (the host copies on
+ * its side too).
  *
  *  - rx (host to client): every rx buffer is posted at probe; NAPI reaps the
  *    completed ones, copies each frame into an skb for GRO and posts the
@@ -28,8 +29,13 @@
  *    fragmented: NETIF_F_SG) into a free buffer and posts it held back;
  *    the batch is published and the host kicked (only if shm-signal says
  *    it sleeps) at the end of a burst (no xmit_more). Completions are
- *    reaped in the transmit path and in NAPI; a full ring stops the queue
- *    and arms the ring's signal for a batch of completions.
+ *    reaped in the transmit path and in NAPI; a ring without room for the
+ *    largest frame stops the queue and arms the ring's signal for a batch
+ *    of completions. VENET_CAP_TXOFF (module parameter tx_offload): each
+ *    frame starts with a virtio-net header (virtio_net_hdr_from_skb()), so
+ *    the netdev offers checksum offload and, with VENET_CAP_SG, TSO: a GSO
+ *    frame of up to 64 KiB goes as a chain of buffers, which the host's
+ *    stack takes as it is.
  *
  * Locking: the tx ring and its free buffers are under the netdev's tx
  * queue lock (one queue); the rx ring is NAPI's alone. The device's calls
@@ -64,6 +70,13 @@
 #define VENET_ENET_RING		256	/* descriptors, and buffers, per ring */
 #define VENET_ENET_BUF		9216	/* >= VENET_FRAME_MAX, a multiple of 64 */
 #define VENET_ENET_TX_WAKE	32	/* completions that restart a stopped queue */
+/* The tx buffers of the largest frame with VENET_CAP_TXOFF: its header and 64 KiB. */
+#define VENET_ENET_TX_CHAIN	DIV_ROUND_UP(sizeof(struct virtio_net_hdr) + VENET_TXOFF_FRAME_MAX, \
+				     VENET_ENET_BUF)
+#define VENET_ENET_TX_END	VENET_ENET_RING	/* tx_next[] of a chain's last buffer */
+/* The netdev's offloads with VENET_CAP_TXOFF; TSO needs VENET_CAP_SG too (chains). */
+#define VENET_ENET_TXOFF_CSUM	NETIF_F_HW_CSUM
+#define VENET_ENET_TXOFF_TSO	(NETIF_F_TSO | NETIF_F_TSO6 | NETIF_F_TSO_ECN)
 /* An rx buffer with VENET_CAP_RXOFF: the header and the largest GSO frame. */
 #define VENET_ENET_RXOFF_BUF	ALIGN(VENET_RXOFF_BUF_MIN, 64)
 /* The linear part of a frame longer than VENET_FRAME_MAX (its headers); pages hold the rest. */
@@ -73,6 +86,11 @@ static bool rx_offload = true;
 module_param(rx_offload, bool, 0644);
 MODULE_PARM_DESC(rx_offload,
 		 "Ask the host for partial checksums and TCP segments of 64 KiB (VENET_CAP_RXOFF), at the next probe (default: on)");
+
+static bool tx_offload = true;
+module_param(tx_offload, bool, 0644);
+MODULE_PARM_DESC(tx_offload,
+		 "Send the host partial checksums and TCP segments of 64 KiB (VENET_CAP_TXOFF), at the next probe (default: on)");
 
 struct venet_enet {
 	struct vbus_proxy_device *pdev;
@@ -84,12 +102,16 @@ struct venet_enet {
 	u64 rx_area, tx_area;		/* offsets of the buffer areas */
 	u32 rx_buf;			/* bytes per rx buffer */
 	u64 rx_gso, rx_bad;		/* frames with GSO, malformed frames: NAPI's */
+	u64 tx_gso;			/* GSO frames sent: under the tx queue lock */
 	u16 tx_free[VENET_ENET_RING];	/* free tx buffers, under the tx queue lock */
+	u16 tx_next[VENET_ENET_RING];	/* a posted chain's next buffer, or VENET_ENET_TX_END */
 	unsigned int n_tx_free;
+	unsigned int tx_max;		/* buffers of the largest frame: stop below that */
 	bool rxwait;
 	bool linkev;			/* VENET_CAP_LINKEV granted */
 	struct work_struct link_work;	/* the host's link changed */
 	bool rxoff;			/* VENET_CAP_RXOFF: rx frames start with a header */
+	bool txoff;			/* VENET_CAP_TXOFF: tx frames start with a header */
 	bool rxq_reg, txq_reg;
 	unsigned long broken;		/* bit 0: a ring broke the protocol */
 	struct venet_config cfg;
@@ -120,9 +142,12 @@ static void venet_enet_tx_reap(struct venet_enet *e)
 	void *cookie;
 	u32 len;
 	int ret;
+	u16 b;
 
-	while ((ret = ioq_reap(&e->txq, &cookie, &len)) > 0)
-		e->tx_free[e->n_tx_free++] = (uintptr_t)cookie - 1;
+	while ((ret = ioq_reap(&e->txq, &cookie, &len)) > 0) {
+		for (b = (uintptr_t)cookie - 1; b != VENET_ENET_TX_END; b = e->tx_next[b])
+			e->tx_free[e->n_tx_free++] = b;
+	}
 	if (ret < 0)
 		venet_enet_broken(e, &e->txq);
 }
@@ -133,29 +158,70 @@ static void venet_enet_tx_kick(struct venet_enet *e)
 		vbus_proxy_kick(e->pdev, VENET_QUEUE_TX);
 }
 
+/*
+ * Copy the frame, after its header (VENET_CAP_TXOFF) if any, into a chain
+ * of n free tx buffers and post it held back. Caller holds the tx queue
+ * lock and checked that n buffers are free.
+ */
+static int venet_enet_tx_post(struct venet_enet *e, struct sk_buff *skb,
+			      const struct virtio_net_hdr *h, unsigned int n)
+{
+	unsigned int hlen = e->txoff ? sizeof(*h) : 0, total = hlen + skb->len, pos = 0, i;
+	struct ioq_buf bufs[VENET_ENET_TX_CHAIN] = { 0 };
+	u16 head = VENET_ENET_TX_END, b;
+	int ret = 0;
+	u8 *to;
+
+	for (i = n; i-- > 0;) {
+		b = e->tx_free[--e->n_tx_free];
+		e->tx_next[b] = head;
+		head = b;
+		bufs[i].offset = (u64)b * VENET_ENET_BUF;	/* in the tx area */
+	}
+	for (i = 0; i < n && !ret; i++) {
+		bufs[i].len = min_t(unsigned int, total - pos, VENET_ENET_BUF);
+		to = e->shm + e->tx_area + bufs[i].offset;
+		if (!i && hlen) {
+			/* hlen < VENET_ENET_BUF: in the first buffer. */
+			memcpy(to, h, hlen);
+			ret = skb_copy_bits(skb, 0, to + hlen, bufs[i].len - hlen);
+		} else {
+			ret = skb_copy_bits(skb, pos - hlen, to, bufs[i].len);
+		}
+		pos += bufs[i].len;
+	}
+	if (!ret)
+		ret = ioq_post(&e->txq, bufs, n, (void *)(uintptr_t)(head + 1), IOQ_POST_HOLD);
+	if (ret) {
+		for (b = head; b != VENET_ENET_TX_END; b = e->tx_next[b])
+			e->tx_free[e->n_tx_free++] = b;
+	}
+	return ret;
+}
+
 static netdev_tx_t venet_enet_xmit(struct sk_buff *skb, struct net_device *ndev)
 {
 	struct venet_enet *e = netdev_priv(ndev);
-	struct ioq_buf buf = { 0 };
-	unsigned int len = skb->len;
-	u16 b;
+	struct virtio_net_hdr h = { 0 };
+	unsigned int len = skb->len, n;
+	bool gso = skb_is_gso(skb);
 
 	venet_enet_tx_reap(e);
-	if (len < ETH_HLEN || len > READ_ONCE(ndev->mtu) + VLAN_ETH_HLEN || !e->n_tx_free)
+	/* Only TCP segments can be GSO here, of a chain at most (venet_enet_features_check). */
+	if (len < ETH_HLEN ||
+	    len > (gso ? VENET_TXOFF_FRAME_MAX : READ_ONCE(ndev->mtu) + VLAN_ETH_HLEN) ||
+	    (e->txoff && virtio_net_hdr_from_skb(skb, &h, true, false, 0)))
 		goto out_drop;
-	b = e->tx_free[--e->n_tx_free];
-	buf.offset = (u64)b * VENET_ENET_BUF;	/* in the tx area */
-	buf.len = len;
-	if (skb_copy_bits(skb, 0, e->shm + e->tx_area + buf.offset, len) ||
-	    ioq_post(&e->txq, &buf, 1, (void *)(uintptr_t)(b + 1), IOQ_POST_HOLD)) {
-		e->tx_free[e->n_tx_free++] = b;
+	n = DIV_ROUND_UP((e->txoff ? sizeof(h) : 0) + len, VENET_ENET_BUF);
+	if (n > e->n_tx_free || venet_enet_tx_post(e, skb, &h, n))
 		goto out_drop;
-	}
+	if (gso)
+		WRITE_ONCE(e->tx_gso, e->tx_gso + 1);
 	dev_sw_netstats_tx_add(ndev, 1, len);
 	dev_consume_skb_any(skb);
 
-	if (!e->n_tx_free) {
-		/* Full: wait for a batch of completions (the ring's signal). */
+	if (e->n_tx_free < e->tx_max) {
+		/* No room for the largest frame: wait for a batch of completions. */
 		netif_stop_queue(ndev);
 		venet_enet_tx_kick(e);
 		if (!ioq_arm_reap(&e->txq, VENET_ENET_TX_WAKE)) {
@@ -173,6 +239,15 @@ out_drop:
 	if (!netdev_xmit_more())
 		venet_enet_tx_kick(e);
 	return NETDEV_TX_OK;
+}
+
+/* A GSO frame beyond what a chain holds (forwarded from GRO) is segmented by the stack. */
+static netdev_features_t venet_enet_features_check(struct sk_buff *skb, struct net_device *ndev,
+						   netdev_features_t features)
+{
+	if (skb_is_gso(skb) && skb->len > VENET_TXOFF_FRAME_MAX)
+		features &= ~NETIF_F_GSO_MASK;
+	return vlan_features_check(skb, features);
 }
 
 static int venet_enet_post_rx(struct venet_enet *e, u16 b, unsigned int flags)
@@ -360,6 +435,7 @@ static const struct net_device_ops venet_enet_netdev_ops = {
 	.ndo_open		= venet_enet_open,
 	.ndo_stop		= venet_enet_stop,
 	.ndo_start_xmit		= venet_enet_xmit,
+	.ndo_features_check	= venet_enet_features_check,
 	.ndo_get_stats64	= dev_get_tstats64,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
@@ -370,7 +446,7 @@ static const struct net_device_ops venet_enet_netdev_ops = {
 static const char venet_enet_stat_names[][ETH_GSTRING_LEN] = {
 	"rxq_produced", "rxq_consumed", "rxq_signals", "rxq_suppressed", "rxq_errors",
 	"txq_produced", "txq_consumed", "txq_signals", "txq_suppressed", "txq_errors",
-	"rx_gso", "rx_bad",
+	"rx_gso", "rx_bad", "tx_gso",
 };
 
 static void venet_enet_get_drvinfo(struct net_device *ndev, struct ethtool_drvinfo *info)
@@ -407,6 +483,7 @@ static void venet_enet_get_stats(struct net_device *ndev, struct ethtool_stats *
 	}
 	*data++ = READ_ONCE(e->rx_gso);
 	*data++ = READ_ONCE(e->rx_bad);
+	*data++ = READ_ONCE(e->tx_gso);
 }
 
 static const struct ethtool_ops venet_enet_ethtool_ops = {
@@ -482,14 +559,28 @@ static int venet_enet_setup(struct venet_enet *e)
 	long ret;
 	u16 i;
 
+	BUILD_BUG_ON(VENET_ENET_TX_CHAIN > IOQ_SG_MAX || VENET_ENET_TX_WAKE < VENET_ENET_TX_CHAIN);
 	if (READ_ONCE(rx_offload))
 		neg.caps |= VENET_CAP_RXOFF;
+	if (READ_ONCE(tx_offload))
+		neg.caps |= VENET_CAP_TXOFF | VENET_CAP_SG;
 	ret = venet_enet_call(e, VENET_FUNC_NEGCAP, &neg, sizeof(neg), sizeof(neg));
 	if (ret < 0)
 		return ret;
 	e->rxwait = neg.caps & VENET_CAP_RXWAIT;
 	e->linkev = neg.caps & VENET_CAP_LINKEV;
 	e->rxoff = neg.caps & VENET_CAP_RXOFF;
+	e->txoff = neg.caps & VENET_CAP_TXOFF;
+	e->tx_max = 1;
+	if (e->txoff) {
+		/* The offloads the host takes: TSO only as chains of buffers. */
+		e->ndev->hw_features |= VENET_ENET_TXOFF_CSUM;
+		if (neg.caps & VENET_CAP_SG) {
+			e->ndev->hw_features |= VENET_ENET_TXOFF_TSO;
+			e->tx_max = VENET_ENET_TX_CHAIN;
+		}
+		e->ndev->features |= e->ndev->hw_features;
+	}
 	e->rx_buf = e->rxoff ? VENET_ENET_RXOFF_BUF : VENET_ENET_BUF;
 	rx_sz = (size_t)VENET_ENET_RING * e->rx_buf;
 	ret = venet_enet_call(e, VENET_FUNC_CONFIG, &e->cfg, 0, sizeof(e->cfg));

@@ -19,7 +19,9 @@
  *    (VBUS_IOC_KICK) runs a poll in the client's own system call, on a
  *    second NAPI instance, beside the thread's; the stack still gets the
  *    frames in ring order, and neither poll waits for the other to run
- *    (venet_tx_deliver).
+ *    (venet_tx_deliver). A kick with interrupts on (a kernel client's,
+ *    from its transmit path) schedules a third instance, not threaded,
+ *    which runs as a softirq when the kicking context enables BHs again.
  *
  * Everything in the rings is untrusted; the IOQ code checks it and stops a
  * ring at the first violation, after which the link goes down (counted).
@@ -86,12 +88,16 @@ struct venet_dev {
 	atomic64_t ring_errors;		/* protocol violations: link went down */
 };
 
-/* The tx ring's NAPI instances: the NAPI thread's and VBUS_IOC_KICK's. */
-enum { VENET_TX_THREAD, VENET_TX_KICK, VENET_TX_POLLS };
+/*
+ * The tx ring's NAPI instances: the NAPI thread's, VBUS_IOC_KICK's, and
+ * the softirq's of kicks with interrupts on (venet_kick).
+ */
+enum { VENET_TX_THREAD, VENET_TX_KICK, VENET_TX_BH, VENET_TX_POLLS };
 
 /* One NAPI instance of the tx ring. */
 struct venet_txpoll {
 	struct napi_struct napi;
+	struct net_device *ndev;	/* the host netdev (VENET_TX_BH's napi.dev is bh_dev) */
 	struct page_pool *pool;		/* heads of its skbs (a pool has one consumer) */
 	struct ioq_elem *elems;		/* its batch, NAPI_POLL_WEIGHT of them */
 };
@@ -125,6 +131,12 @@ struct venet_priv {
 	bool tx_blocked;		/* a poll found VENET_TX_AHEAD batches waiting */
 	struct list_head tx_park[VENET_TX_AHEAD];	/* their skbs */
 	struct venet_txpoll tx[VENET_TX_POLLS];
+	/*
+	 * VENET_TX_BH's: a dummy netdev, so that the instance stays out of
+	 * the host netdev's threaded NAPI (dev_set_threaded() sets every
+	 * instance of a netdev).
+	 */
+	struct net_device *bh_dev;
 };
 
 /* A ring broke the protocol: count it once and take the carrier down. */
@@ -487,7 +499,7 @@ static void venet_tx_deliver(struct venet_priv *p, struct venet_txpoll *t,
 static int venet_poll(struct napi_struct *napi, int budget)
 {
 	struct venet_txpoll *t = container_of(napi, struct venet_txpoll, napi);
-	struct net_device *ndev = napi->dev;
+	struct net_device *ndev = t->ndev;
 	struct venet_priv *p = netdev_priv(ndev);
 	struct venet_client *c;
 	struct sk_buff *skb;
@@ -548,8 +560,14 @@ out:
 		rearm = !ioq_arm(&c->txq);
 		spin_unlock(&p->txlock);
 	}
-	/* What a kick's poll leaves is the thread's. */
-	if (rearm || (done == budget && t != &p->tx[VENET_TX_THREAD]))
+	/*
+	 * Frames arrived as it re-armed: the softirq's instance polls again,
+	 * the others leave them to the thread, as a kick's poll leaves what
+	 * its budget did not take.
+	 */
+	if (rearm && t == &p->tx[VENET_TX_BH])
+		napi_schedule(napi);
+	else if (rearm || (done == budget && t == &p->tx[VENET_TX_KICK]))
 		napi_schedule(&p->tx[VENET_TX_THREAD].napi);
 	rcu_read_unlock();
 	return done;
@@ -610,19 +628,30 @@ static int venet_init(struct net_device *ndev)
 			venet_free_txpolls(p);
 			return ret;
 		}
+		t->ndev = ndev;
 	}
 	ndev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
-	if (!ndev->tstats) {
+	p->bh_dev = kzalloc(sizeof(*p->bh_dev), GFP_KERNEL);
+	if (!ndev->tstats || !p->bh_dev) {
+		kfree(p->bh_dev);
+		free_percpu(ndev->tstats);
 		venet_free_txpolls(p);
 		return -ENOMEM;
 	}
+	/* Not threaded, and no busy polling (its napi_id would name bh_dev): _tx. */
+	init_dummy_netdev(p->bh_dev);
+	netif_napi_add_tx(p->bh_dev, &p->tx[VENET_TX_BH].napi, venet_poll);
 	return 0;
 }
 
 static void venet_uninit(struct net_device *ndev)
 {
+	struct venet_priv *p = netdev_priv(ndev);
+
+	netif_napi_del(&p->tx[VENET_TX_BH].napi);
+	kfree(p->bh_dev);
 	free_percpu(ndev->tstats);
-	venet_free_txpolls(netdev_priv(ndev));
+	venet_free_txpolls(p);
 }
 
 /* The offloads only as far as the connected client takes them. */
@@ -857,15 +886,30 @@ static void venet_kick(struct vbus_device *vdev, struct vbus_conn *conn, u32 que
 {
 	struct venet_dev *vd = vbus_device_priv(vdev);
 	struct venet_client *c = vbus_conn_priv(conn);
+	struct venet_priv *p;
 
 	/* The ndev is stable while connected. */
 	if (!c || !READ_ONCE(c->up))
 		return;
-	if (queue == VENET_QUEUE_TX)
-		napi_schedule(&((struct venet_priv *)netdev_priv(vd->ndev))->tx[VENET_TX_THREAD].napi);
-	else if (queue == VENET_QUEUE_RX && c->rxwait && netif_running(vd->ndev))
+	p = netdev_priv(vd->ndev);
+	if (queue == VENET_QUEUE_TX && irqs_disabled()) {
+		/* An eventfd's: a softirq raised here would wait for the next interrupt. */
+		napi_schedule(&p->tx[VENET_TX_THREAD].napi);
+	} else if (queue == VENET_QUEUE_TX) {
+		/*
+		 * Interrupts on (the local connector's kick, from vbus-enet's
+		 * transmit path, BHs off): the softirq runs when the caller
+		 * enables BHs, after it dropped its locks, with no thread to
+		 * wake. Not a poll here: what the frames make the host send
+		 * back may go to the caller's own transmit path.
+		 */
+		local_bh_disable();
+		napi_schedule(&p->tx[VENET_TX_BH].napi);
+		local_bh_enable();
+	} else if (queue == VENET_QUEUE_RX && c->rxwait && netif_running(vd->ndev)) {
 		/* Buffers posted (RXWAIT): a queue waiting for them goes on. */
 		netif_wake_queue(vd->ndev);
+	}
 }
 
 /*
@@ -881,14 +925,18 @@ static void venet_kick_sync(struct vbus_device *vdev, struct vbus_conn *conn, u3
 {
 	struct venet_dev *vd = vbus_device_priv(vdev);
 	struct venet_client *c = vbus_conn_priv(conn);
+	struct venet_priv *p;
 	struct napi_struct *napi;
 
 	if (!c || !READ_ONCE(c->up))
 		return;
-	napi = &((struct venet_priv *)netdev_priv(vd->ndev))->tx[VENET_TX_KICK].napi;
+	p = netdev_priv(vd->ndev);
+	napi = &p->tx[VENET_TX_KICK].napi;
 	local_bh_disable();
-	if (queue != VENET_QUEUE_TX || !napi_schedule_prep(napi))
+	if (queue != VENET_QUEUE_TX)
 		venet_kick(vdev, conn, queue);
+	else if (!napi_schedule_prep(napi))
+		napi_schedule(&p->tx[VENET_TX_THREAD].napi);
 	else if (venet_poll(napi, NAPI_POLL_WEIGHT) == NAPI_POLL_WEIGHT)
 		napi_complete(napi);
 	local_bh_enable();

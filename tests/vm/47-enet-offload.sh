@@ -1,10 +1,13 @@
-# Receive offloads (VENET_CAP_RXOFF) between venet-tap's host netdev and
-# vbus-enet's client netdev in a namespace: the host netdev offers
+# Offloads between venet-tap's host netdev and vbus-enet's client netdev
+# in a namespace. Receive (VENET_CAP_RXOFF): the host netdev offers
 # checksum offload and TSO only while a client that took them is connected;
-# TCP from the host reaches the client as GSO frames (vbus-enet's rx_gso),
-# byte for byte both ways, also with checksum offload off at either end;
-# TCP throughput host -> client with and without the offload is measured
-# (printed, not asserted). Then a userspace client with VENET_CAP_RXOFF
+# TCP from the host reaches the client as GSO frames (vbus-enet's rx_gso).
+# Transmit (VENET_CAP_TXOFF): vbus-enet offers them on its netdev and TCP
+# from the client reaches the host as GSO frames (vbus-enet's tx_gso, the
+# host netdev's frame size). Byte for byte both ways, also with checksum
+# offload or TSO off at either end and without the capabilities; TCP
+# throughput each way with and without them is measured (printed, not
+# asserted). Then a userspace client with VENET_CAP_RXOFF
 # (python, raw rings, as 81-venet-hostile.sh) reads venet-tap's headers:
 # partial checksums that complete right, TCP GSO frames, a header split
 # over descriptors, GSO frames from a packet socket segmented on the host
@@ -112,6 +115,8 @@ PY
 et() { python3 ethtool.py "$@"; }
 et_in() { $IN python3 ethtool.py "$@"; }
 gso() { et_in S $CLIENT rx_gso; }
+tgso() { et_in S $CLIENT tx_gso; }
+hstat() { cat /sys/class/net/$HOST/statistics/$1; }
 
 modprobe venet-tap || fail "modprobe venet-tap"
 modprobe vbus-enet || fail "modprobe vbus-enet"
@@ -152,6 +157,8 @@ expect_eq "checksum offload on" on "$(et k $HOST tx)"
 expect_eq "scatter-gather on" on "$(et k $HOST sg)"
 expect_eq "the client verifies no checksum the host left partial: rx-checksumming on" \
 	on "$(et_in k $CLIENT rx)"
+expect_eq "vbus-enet took VENET_CAP_TXOFF: TSO on the client netdev" on "$(et_in k $CLIENT tso)"
+expect_eq "checksum offload on the client netdev" on "$(et_in k $CLIENT tx)"
 
 head -c 16M /dev/urandom > data.bin
 SUM=$(sha256sum data.bin | cut -d' ' -f1)
@@ -165,6 +172,7 @@ transfer() {
 	to-client) rip=$CIP rpre=$IN spre= ;;
 	to-client6) rip=$CIP6 rpre=$IN spre= ;;
 	to-host) rip=$HIP rpre= spre=$IN ;;
+	to-host6) rip=$HIP6 rpre= spre=$IN ;;
 	esac
 	$rpre python3 stream.py recv $rip $PORT hash > got.txt & local r=$!
 	$spre python3 stream.py send $rip $PORT data.bin || { kill $r; return 1; }
@@ -184,8 +192,29 @@ rxb=$(( $($IN cat /sys/class/net/$CLIENT/statistics/rx_bytes) - rxb0 ))
 echo "  info: $((g1 - g0)) GSO frames, $rxp frames of $((rxb / rxp)) bytes on average"
 expect "as GSO frames on the client (rx_gso went from $g0 to $g1)" test $((g1 - g0)) -ge 50
 expect "frames larger than the MTU on average ($((rxb / rxp)) bytes)" test $((rxb / rxp)) -gt 1514
-expect "16 MiB client -> host" transfer to-host
-expect "byte for byte (sha256)" intact
+# to_host WHAT GSO [to-host6]: 16 MiB client -> host, intact, as GSO frames
+# (GSO=yes: tx_gso grows, the host netdev's frames average above the MTU's)
+# or not.
+to_host() {
+	local t0 p0 b0 t1 p b
+	t0=$(tgso) p0=$(hstat rx_packets) b0=$(hstat rx_bytes)
+	expect "16 MiB client -> host $1" transfer ${3:-to-host}
+	expect "byte for byte (sha256)" intact
+	t1=$(tgso) p=$(( $(hstat rx_packets) - p0 )) b=$(( $(hstat rx_bytes) - b0 ))
+	echo "  info: $((t1 - t0)) GSO frames sent, $p frames of $((b / p)) bytes on average on $HOST"
+	if [ "$2" = yes ]; then
+		expect "as GSO frames from the client (tx_gso went from $t0 to $t1)" \
+			test $((t1 - t0)) -ge 50
+		expect "frames larger than the MTU on $HOST ($((b / p)) bytes)" test $((b / p)) -gt 1514
+	else
+		expect_eq "no GSO frame from the client" "$t0" "$t1"
+		expect "no frame larger than the MTU's on $HOST ($((b / p)) bytes)" \
+			test $((b / p)) -le 1514
+	fi
+}
+tx_bad0=$(cat $D/tx_bad)
+to_host "" yes
+to_host "over IPv6 (TCPV6)" yes to-host6
 g0=$(gso)
 expect "16 MiB host -> client over IPv6" transfer to-client6
 expect "byte for byte" intact
@@ -222,33 +251,58 @@ expect "16 MiB client -> host with it off" transfer to-host
 expect "byte for byte" intact
 et_in K $CLIENT rx on
 expect_eq "no malformed frame on the client" 0 "$(et_in S $CLIENT rx_bad)"
+
+# The client's transmit offloads off by ethtool: checksum offload off takes
+# TSO with it; TSO off alone leaves partial checksums.
+et_in K $CLIENT tx off
+expect_eq "ethtool -K $CLIENT tx off: TSO off too" off "$(et_in k $CLIENT tso)"
+to_host "with the client's tx-checksumming off" no
+et_in K $CLIENT tx on
+expect_eq "tx on again: TSO back on the client" on "$(et_in k $CLIENT tso)"
+et_in K $CLIENT tso off
+to_host "with the client's TSO off" no
+et_in K $CLIENT tso on
+to_host "with them on again" yes
+expect_eq "the host refused no frame of the client's (tx_bad)" "$tx_bad0" "$(cat $D/tx_bad)"
 expect_eq "no ring error" 0 "$(cat $D/ring_errors)"
 expect_eq "nothing truncated" 0 "$(cat $D/rx_truncated)"
 
-# Throughput host -> client, with and without the offload (vbus-enet's
-# rx_offload=0 at its next probe): measured, not asserted.
+# Throughput each way, with and without the offloads (vbus-enet's
+# rx_offload=0 and tx_offload=0 at its next probe): measured, not asserted.
 MB=$(debug_kernel && echo 32 || echo 128)	# (the debug kernel: 32, it is many times slower)
-rate() {	# PORT: MB/s of one stream of $MB MiB host -> client
-	$IN python3 stream.py recv $CIP $1 > rate.txt & local r=$!
-	python3 stream.py send $CIP $1 $MB || return 1
+rate() {	# PORT to-client|to-host: MB/s of one stream of $MB MiB
+	local rpre=$IN spre= ip=$CIP
+	[ "$2" = to-host ] && rpre= spre=$IN ip=$HIP
+	$rpre python3 stream.py recv $ip $1 > rate.txt & local r=$!
+	$spre python3 stream.py send $ip $1 $MB || return 1
 	wait $r
 	awk '{ printf "%.1f", $2 / 1048576 / $3 }' rate.txt
 }
-with=$(rate 7200) || fail "stream with the offload"
+with=$(rate 7200 to-client) || fail "stream with the offload"
+with_up=$(rate 7202 to-host) || fail "stream to the host with the offload"
 expect "down" client_down
 echo 0 > /sys/module/vbus_enet/parameters/rx_offload
-expect "up again without the offload" client_up
+echo 0 > /sys/module/vbus_enet/parameters/tx_offload
+expect "up again without the offloads" client_up
 expect_eq "a client without VENET_CAP_RXOFF: no TSO on the host netdev" off "$(et k $HOST tso)"
 expect_eq "no checksum offload" off "$(et k $HOST tx)"
+expect_eq "without VENET_CAP_TXOFF: no TSO on the client netdev" off "$(et_in k $CLIENT tso)"
+expect_eq "no checksum offload on the client netdev" off "$(et_in k $CLIENT tx)"
 g0=$(gso)
 expect "16 MiB host -> client without the offload" transfer to-client
 expect "byte for byte" intact
 expect_eq "no GSO frame" "$g0" "$(gso)"
-without=$(rate 7201) || fail "stream without the offload"
+to_host "without the offload" no
+without=$(rate 7201 to-client) || fail "stream without the offload"
+without_up=$(rate 7203 to-host) || fail "stream to the host without the offload"
 echo "  measure: TCP host -> client, one stream of $MB MiB: with VENET_CAP_RXOFF $with MB/s," \
 	"without $without MB/s, ratio $(awk -v a="$with" -v b="$without" 'BEGIN { printf "%.2f", a / b }')"
+echo "  measure: TCP client -> host, one stream of $MB MiB: with VENET_CAP_TXOFF $with_up MB/s," \
+	"without $without_up MB/s," \
+	"ratio $(awk -v a="$with_up" -v b="$without_up" 'BEGIN { printf "%.2f", a / b }')"
 expect "down" client_down
 echo 1 > /sys/module/vbus_enet/parameters/rx_offload
+echo 1 > /sys/module/vbus_enet/parameters/tx_offload
 expect_eq "no client: no TSO again" off "$(et k $HOST tso)"
 
 # A userspace client with VENET_CAP_RXOFF, raw rings in python (libvbus
