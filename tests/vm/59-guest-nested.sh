@@ -7,11 +7,11 @@
 # reloaded and the guest rebooted (each a reset of the protocol), QEMU
 # SIGKILL (the guest connection torn down, vbusd still up). Slow: the nested
 # guest boots in about 80 s on an idle host, and twice here.
+# vm-run: kernel
 source ./lib.bash
 
 TD=/etc/vbus/topology.d
 NG=/tmp/59-nested
-kver=$(uname -r)
 mkdir -p $TD
 rm -rf $NG
 mkdir -p $NG/ird/bin $NG/ird/lib/vbus $NG/ird/proc $NG/ird/sys $NG/ird/dev
@@ -81,14 +81,14 @@ members() { vbusctl -j bus show ng | python3 -c 'import json, sys; print(len(jso
 members_are() { [ "$(members)" = "$1" ]; }
 before=$(members)
 qemu-system-x86_64 -accel tcg -machine pc -m 256 -smp 1 -nodefaults -vga none -display none \
-	-kernel /boot/vmlinuz-$kver -initrd $NG/initrd.gz \
+	-kernel ./vmlinuz -initrd $NG/initrd.gz \
 	-append "console=ttyS0 quiet panic=-1" -serial file:$NG/console \
 	-chardev socket,path=/run/vbusd/ivshmem/ng.sock,id=ivs \
 	-device ivshmem-doorbell,chardev=ivs,vectors=4 > $NG/qemu.out 2>&1 &
 qpid=$!
 
 # seen N TEXT: the console has N lines with TEXT; await SECONDS N TEXT waits for it.
-seen() { [ "$(grep -c "^NESTED $2" $NG/console 2>/dev/null)" -ge "$1" ]; }
+seen() { local n; n=$(grep -c "^NESTED $2" $NG/console 2>/dev/null); [ "${n:-0}" -ge "$1" ]; }
 await() {
 	local t=$(( $1 * 2 ))
 	while ! seen "$2" "$3"; do

@@ -120,7 +120,7 @@ complete_words() {
 		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
 		_vbusctl; echo "${COMPREPLY[*]}"' _ "$@"
 }
-expect_eq "complete bus commands" "add del set show help" "$(complete_words vbusctl bus "")"
+expect_eq "complete bus commands" "add del set show xml help" "$(complete_words vbusctl bus "")"
 expect_eq "complete device show filters" "d1 d2 bus type" "$(complete_words vbusctl device show "")"
 expect_eq "complete stats" "watch -w -o output bus device help" "$(complete_words vbusctl stats "")"
 expect_eq "complete stats -o" "text json prometheus" "$(complete_words vbusctl stats -o "")"
