@@ -105,7 +105,7 @@ await() {
 
 await 900 1 ready
 expect_eq "the guest saw the venet device" "NESTED ready virtual-ethernet " \
-	"$(grep -m1 '^NESTED ready' $NG/console)"
+	"$(grep -m1 '^NESTED ready' $NG/console | tr -d '\r')"
 expect_eq "20 of 20 pings answered" 1 "$(grep -c '^NESTED received 20 of 20' $NG/console)"
 expect_eq "the guest connection is a member of ng" $((before + 1)) "$(members)"
 expect "the host netdev saw the guest's frames" test "$(cat /sys/class/net/vt-ng/statistics/rx_packets)" -ge 20
