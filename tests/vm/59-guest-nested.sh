@@ -2,11 +2,9 @@
 # ivshmem socket, a nested QEMU (TCG, no display) boots this VM's own kernel
 # with a busybox initramfs holding the guest's modules (its /init below),
 # vbus-pcibridge finds the bus, vbus-enet binds its venet device unchanged,
-# and the guest pings venet-tap's host netdev. Then: the device unlinked and
-# linked again under the running guest (hot-plug), the guest's modules
-# reloaded and the guest rebooted (each a reset of the protocol), QEMU
-# SIGKILL (the guest connection torn down, vbusd still up). Slow: the nested
-# guest boots in about 80 s on an idle host, and twice here.
+# and the guest pings venet-tap's host netdev; then QEMU SIGKILL (the guest
+# connection torn down, vbusd still up). Slow: the nested guest boots in
+# about 80 s on an idle host.
 # vm-run: kernel
 source ./lib.bash
 
@@ -25,11 +23,8 @@ cat > $NG/ird/init <<'INIT'
 #!/bin/busybox sh
 # /init of the nested guest of tests/vm/59-guest-nested.sh: a busybox
 # initramfs with the guest's vbus modules. It reports on the console, one
-# "NESTED ..." line per step, which the test waits for:
-#   ready      the bridge found the bus, vbus-enet's netdev pings the host
-#   gone/back  the device was unlinked / linked again on the host (hot-plug)
-#   reloaded   the bridge and the driver were reloaded (the protocol's reset)
-# then it reboots (the machine reset; the same steps run again).
+# "NESTED ..." line per step, which the test waits for: "ready" once the
+# bridge found the bus and vbus-enet's netdev pings the host.
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
@@ -44,24 +39,17 @@ wait_for() {
 	done
 }
 netdev() { [ -e /sys/class/net/vng/address ]; }
-no_netdev() { ! netdev; }
 load() { for m in vbus-ioq vbus-proxy vbus-pcibridge vbus-enet; do insmod /lib/vbus/$m.ko || say "FAIL insmod $m"; done; }
-unload() { for m in vbus_enet vbus_pcibridge; do rmmod $m || say "FAIL rmmod $m"; done; }
 up() {
 	wait_for 60 netdev || { say "FAIL no netdev vng: $(ls /sys/bus/vbus/devices)"; return 1; }
 	ip addr add 198.18.7.2/24 dev vng && ip link set vng up
 	wait_for 30 ping -c 1 -W 1 198.18.7.1 || { say "FAIL ping"; return 1; }
-	ping -c 20 -i 0.05 -q 198.18.7.1 | sed -n 's/.* \([0-9]*\) received.*/NESTED received \1 of 20/p' > /dev/ttyS0
+	ping -c 10 -q 198.18.7.1 | sed -n 's/.*, \([0-9]*\) packets received.*/NESTED received \1 of 10/p' > /dev/ttyS0
 }
 
 load
 up && say "ready $(cat /sys/bus/vbus/devices/*/type | tr '\n' ' ')"
-wait_for 600 no_netdev && say gone
-wait_for 600 netdev && up && say back
-unload
-load
-up && say reloaded
-echo b > /proc/sysrq-trigger
+exec sleep 100000
 INIT
 chmod 0755 $NG/ird/init
 (cd $NG/ird && find . | cpio -o -H newc --quiet | gzip -1) > $NG/initrd.gz
@@ -106,24 +94,13 @@ await() {
 await 900 1 ready
 expect_eq "the guest saw the venet device" "NESTED ready virtual-ethernet " \
 	"$(grep -m1 '^NESTED ready' $NG/console | tr -d '\r')"
-expect_eq "20 of 20 pings answered" 1 "$(grep -c '^NESTED received 20 of 20' $NG/console)"
+expect_eq "10 of 10 pings answered" 1 "$(grep -c '^NESTED received 10 of 10' $NG/console)"
 expect_eq "the guest connection is a member of ng" $((before + 1)) "$(members)"
-expect "the host netdev saw the guest's frames" test "$(cat /sys/class/net/vt-ng/statistics/rx_packets)" -ge 20
-
-vbusctl device detach ng-net bus ng
-await 300 1 gone
-vbusctl device attach ng-net bus ng
-await 300 1 back
-await 300 1 reloaded
-expect_eq "pings after hot-plug and after the reload" 3 "$(grep -c '^NESTED received 20 of 20' $NG/console)"
-await 900 2 ready
-pass "the guest rebooted and found the bus again"
+expect "the host netdev saw the guest's frames" test "$(cat /sys/class/net/vt-ng/statistics/rx_packets)" -ge 10
 
 kill -9 $qpid; wait $qpid 2>/dev/null
 expect_soon "QEMU killed: the guest connection is gone" members_are "$before"
 expect_eq "vbusd is still active" active "$(systemctl is-active vbusd)"
-stats=$(vbusctl -s bus show ng)
-expect "the guest's statistics were kept on the bus" test -n "$stats"
 
 rm -f $TD/59-nested.json
 expect "systemctl reload vbusd" systemctl reload vbusd
