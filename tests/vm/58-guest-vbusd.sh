@@ -176,4 +176,5 @@ expect_soon "the bus and its socket are gone with the domain" test ! -e $IVS/g3.
 virsh undefine vbus-g3 >/dev/null
 systemctl stop libvirtd libvirtd.socket libvirtd-ro.socket libvirtd-admin.socket 2>/dev/null
 expect "systemctl stop vbusd" systemctl stop vbusd
+expect "rmmod venet-tap vbus" rmmod venet-tap vbus
 rm -rf $MON

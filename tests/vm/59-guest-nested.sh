@@ -105,4 +105,5 @@ expect_eq "vbusd is still active" active "$(systemctl is-active vbusd)"
 rm -f $TD/59-nested.json
 expect "systemctl reload vbusd" systemctl reload vbusd
 expect "systemctl stop vbusd" systemctl stop vbusd
+expect "rmmod venet-tap vbus" rmmod venet-tap vbus
 rm -rf $NG
