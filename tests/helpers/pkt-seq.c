@@ -3,12 +3,12 @@
  * pkt-seq: the order in which the host stack receives numbered frames, for
  * the VM tests.
  *
- *   pkt-seq IFNAME IDLE_MS
+ *   pkt-seq IFNAME IDLE_MS [COUNT]
  *
  * Reads the frames of EtherType 0x88b5 that IFNAME receives (an AF_PACKET
- * socket) until IDLE_MS pass without one (the first frame may take up to
- * 30 s), taking each one's number where venet-count puts it: 8 bytes after
- * the Ethernet header. Prints "frames N reordered R dropped D": R counts
+ * socket) until COUNT have come or IDLE_MS pass without one (the first
+ * frame may take up to 30 s), taking each one's number where venet-count
+ * puts it: 8 bytes after the Ethernet header. Prints "frames N reordered R dropped D": R counts
  * the frames numbered lower than one before them; D the frames the socket
  * dropped (a full receive queue), which leave gaps but no disorder.
  */
@@ -37,7 +37,7 @@ int main(int argc, char **argv)
 		.sll_family = AF_PACKET,
 		.sll_protocol = htons(ETH_P_BENCH),
 	};
-	unsigned long frames = 0, reordered = 0;
+	unsigned long frames = 0, reordered = 0, count = 0;
 	struct tpacket_stats st;
 	socklen_t stlen = sizeof(st);
 	int rcvbuf = 64 << 20, idle_ms, fd;
@@ -46,14 +46,21 @@ int main(int argc, char **argv)
 	char *end;
 	ssize_t n;
 
-	if (argc != 3) {
-		fprintf(stderr, "Usage: pkt-seq IFNAME IDLE_MS\n");
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "Usage: pkt-seq IFNAME IDLE_MS [COUNT]\n");
 		return 2;
 	}
 	idle_ms = strtol(argv[2], &end, 10);
 	if (*end || idle_ms < 1 || idle_ms > 60000) {
 		fprintf(stderr, "Error: IDLE_MS \"%s\" is not a number from 1 to 60000.\n", argv[2]);
 		return 1;
+	}
+	if (argc == 4) {
+		count = strtoul(argv[3], &end, 10);
+		if (*end || !count || argv[3][0] == '-') {
+			fprintf(stderr, "Error: COUNT \"%s\" is not a positive number.\n", argv[3]);
+			return 1;
+		}
 	}
 	sll.sll_ifindex = if_nametoindex(argv[1]);
 	if (!sll.sll_ifindex) {
@@ -74,10 +81,13 @@ int main(int argc, char **argv)
 		if (frames++ && seq <= last)
 			reordered++;
 		last = seq;
+		if (frames == count)
+			break;
 		if (frames == 1 && set_timeout(fd, idle_ms) < 0)
 			break;
 	}
-	if (errno != EAGAIN || getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &stlen) < 0) {
+	if ((frames != count && errno != EAGAIN) ||
+	    getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &stlen) < 0) {
 		fprintf(stderr, "Error: reading \"%s\": %s.\n", argv[1], strerror(errno));
 		return 1;
 	}

@@ -37,7 +37,9 @@ expect_eq "no frame refused" 0 "$(cat $D/tx_bad)"
 # Client to host, in order: the NAPI thread and the client's own kicks
 # (once the ring is full) take batches off the ring side by side; the
 # stack must still get the frames in the order the client numbered them.
-./pkt-seq $IF 2000 > /tmp/pkt-seq.out & reader=$!
+# (it stops at COUNT frames; 10 s without one ends it early: frames the
+# socket dropped never come)
+./pkt-seq $IF 10000 $COUNT > /tmp/pkt-seq.out & reader=$!
 bound() {	# pkt-seq's socket: protocol 88b5, bound to $IF, running
 	awk -v i="$(cat /sys/class/net/$IF/ifindex)" '$4 == "88b5" && $5 == i && $6 == 1 { f = 1 }
 		END { exit !f }' /proc/net/packet
