@@ -102,11 +102,11 @@ expect_eq "vbusctl -s bus show: the guest is gb's one member (the peer closed it
 expect "the guest member's counters moved (qnotify $qnotify qinject $qinject bridgecalls $bridgecalls buscalls $buscalls)" \
 	test "$qnotify" -gt 0 -a "$qinject" -gt 0 -a "$bridgecalls" -ge 8 -a "$buscalls" -ge 5
 expect "sysfs: the member's pid under instances/gb/members" test -e /sys/vbus/instances/gb/members/$peer
-gfd=$(for f in /proc/$peer/fd/*; do
-	[ "$(readlink "$f")" = "anon_inode:[vbus-guest]" ] && basename "$f"; done)
-expect "fdinfo: the guest fd names its bus" grep -qx "vbus-bus:.gb" /proc/$peer/fdinfo/${gfd:-none}
+gfd=$(grep -l '^vbus-guest-size:' /proc/$peer/fdinfo/* 2>/dev/null | head -n 1)
+[ -n "$gfd" ] || fail "no guest fd in /proc/$peer/fd: $(ls -l /proc/$peer/fd/ 2>&1 | tr '\n' '|')"
+expect "fdinfo: the guest fd names its bus" grep -qx "vbus-bus:.gb" "$gfd"
 expect "fdinfo: one device open, on vector 1 (the default priority)" \
-	grep -qx "vbus-guest-handle-1-vector:.1" /proc/$peer/fdinfo/${gfd:-none}
+	grep -qx "vbus-guest-handle-1-vector:.1" "$gfd"
 
 for i in $(seq 100); do carrier && break; sleep 0.1; done
 carrier || fail "no carrier: the peer's LINKUP did not reach $IF"
