@@ -232,13 +232,16 @@ kill -KILL $peer; wait $peer 2>/dev/null
 expect_soon "SIGKILL mid-transfer: the guest left the bus" no_member
 expect "the device is free for the next client" test "$(cat /sys/vbus/devices/gb0/connected)" = 0
 
-# rmmod of the class under a running guest: its device dies, the guest stays sound.
+# The class's devices removed under a running guest: the guest's killed
+# connection still holds its device (as a device fd would), so venet-tap
+# stays in use until the guest goes; then it unloads.
 start_flow
 for n in 0 1; do rm $CFG/instances/gb/gb$n; rmdir $CFG/devices/gb$n; done
-expect "rmmod venet-tap under a guest" rmmod venet-tap
+expect_errno "in use" "rmmod venet-tap while the guest holds its dead device" rmmod venet-tap
 expect "the guest is still a member" test -n "$(members gb)"
 kill -TERM $peer; wait $peer 2>/dev/null
 expect_soon "its exit: no member left" no_member
+expect "rmmod venet-tap once the guest is gone" rmmod venet-tap
 
 # Bus rmdir under a guest, then the guest's exit.
 modprobe venet-tap || fail "reloading venet-tap"
