@@ -66,8 +66,32 @@ static ssize_t vbus_device_type_store(struct config_item *item,
 
 CONFIGFS_ATTR(vbus_device_, type);
 
+static ssize_t vbus_device_priority_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%u\n", READ_ONCE(to_vbus_device(item)->priority));
+}
+
+/* The vector of its signals in a guest that opens it from now on (doc/abi/guest.md). */
+static ssize_t vbus_device_priority_store(struct config_item *item,
+					  const char *page, size_t count)
+{
+	struct vbus_device *dev = to_vbus_device(item);
+	u32 prio;
+
+	if (kstrtou32(page, 10, &prio) || prio >= VBUS_DEVICE_PRIORITY_MAX) {
+		pr_err("device %s: priority must be 0 to %u\n", dev->name,
+		       VBUS_DEVICE_PRIORITY_MAX - 1);
+		return -EINVAL;
+	}
+	WRITE_ONCE(dev->priority, prio);
+	return count;
+}
+
+CONFIGFS_ATTR(vbus_device_, priority);
+
 static struct configfs_attribute *vbus_device_attrs[] = {
 	&vbus_device_attr_type,
+	&vbus_device_attr_priority,
 	NULL,
 };
 

@@ -123,6 +123,7 @@ struct vbus_device *vbus_device_create(const char *name)
 	if (!dev)
 		return ERR_PTR(-ENOMEM);
 	strscpy(dev->name, name, sizeof(dev->name));
+	dev->priority = VBUS_DEVICE_PRIORITY_DEFAULT;
 	INIT_LIST_HEAD(&dev->links);
 	kobject_init(&dev->kobj, &vbus_device_ktype);
 

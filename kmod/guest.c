@@ -66,7 +66,6 @@
 #define VBUS_GH_SIGQ_SIZE	PAGE_SIZE
 #define VBUS_GH_SIGQ_COUNT	rounddown_pow_of_two((VBUS_GH_SIGQ_SIZE - \
 						     sizeof(struct vbus_guest_sigq)) / sizeof(u32))
-#define VBUS_GH_PRIORITY	1	/* the vector of every device's signals */
 /* A member event of this connector's own: a handle's connection was killed. */
 #define VBUS_GH_EVENT_DEAD	0x100
 
@@ -88,7 +87,7 @@ struct vbus_gh_dev {
 	struct vbus_conn conn;
 	struct vbus_gh *gh;
 	u32 handle;
-	u32 vector;			/* its signal queue and interrupt */
+	u32 vector;			/* its signal queue and interrupt (sig_lock) */
 	unsigned long area;		/* first page of its device area */
 	unsigned long pages;		/* 0: none */
 	bool closing;			/* the guest closes it: no DEAD event */
@@ -174,29 +173,31 @@ static void vbus_gh_conn_signal(struct vbus_conn *conn, u32 queue)
 {
 	struct vbus_gh_dev *gd = to_gh_dev(conn);
 	struct vbus_gh *gh = gd->gh;
-	struct vbus_guest_sigq *sq = vbus_gh_sigq(gh, gd->vector);
-	u32 count = VBUS_GH_SIGQ_COUNT, prod;
+	struct vbus_guest_sigq *sq;
+	u32 count = VBUS_GH_SIGQ_COUNT, prod, vector;
 	unsigned long flags;
 	bool irq;
 
 	spin_lock_irqsave(&gh->sig_lock, flags);
-	prod = gh->sig_prod[gd->vector];
+	vector = gd->vector;
+	sq = vbus_gh_sigq(gh, vector);
+	prod = gh->sig_prod[vector];
 	if (prod - READ_ONCE(sq->cons) >= count) {
-		WRITE_ONCE(sq->overflow, ++gh->sig_overflow[gd->vector]);
+		WRITE_ONCE(sq->overflow, ++gh->sig_overflow[vector]);
 		atomic64_inc(&gh->queue_overflow);
 		irq = true;
 	} else {
 		WRITE_ONCE(sq->entry[prod & (count - 1)], VBUS_GUEST_SIG_ENTRY(gd->handle, queue));
 		/* The entry before the index that publishes it. */
 		smp_store_release(&sq->prod, ++prod);
-		gh->sig_prod[gd->vector] = prod;
+		gh->sig_prod[vector] = prod;
 		/* The index before want_irq (the guest: want_irq before cons). */
 		smp_mb();
 		irq = READ_ONCE(sq->want_irq);
 	}
 	spin_unlock_irqrestore(&gh->sig_lock, flags);
 	if (irq)
-		vbus_gh_irq(gh, gd->vector);
+		vbus_gh_irq(gh, vector);
 }
 
 /* After the class disconnected; readers of devs[] may still hold it. */
@@ -402,9 +403,11 @@ static long vbus_gh_list(struct vbus_gh *gh, void *buf, u32 size, u64 *result)
 static long vbus_gh_open(struct vbus_gh *gh, u64 id, u64 *result)
 {
 	struct vbus_gh_dev *gd;
-	u32 h;
+	unsigned long flags;
+	u32 h, prio;
 	int ret;
 
+	BUILD_BUG_ON(VBUS_DEVICE_PRIORITY_MAX != VBUS_GUEST_VECTORS_MAX);
 	if (id > U32_MAX)
 		return -ENOENT;
 	for (h = 1; h < gh->vectors; h++) {
@@ -419,12 +422,20 @@ static long vbus_gh_open(struct vbus_gh *gh, u64 id, u64 *result)
 	vbus_conn_init(&gd->conn, &vbus_gh_conn_ops);
 	gd->gh = gh;
 	gd->handle = h;
-	gd->vector = VBUS_GH_PRIORITY;
+	gd->vector = VBUS_DEVICE_PRIORITY_DEFAULT;
 	ret = vbus_conn_connect(&gd->conn, gh->member, id);
 	if (ret) {
 		kfree(gd);
 		return ret;
 	}
+	/*
+	 * The device's priority as it is now, bounded by this guest's vectors
+	 * (a device may be on buses whose guests have fewer vectors than others).
+	 */
+	prio = min(READ_ONCE(gd->conn.link->dev->priority), gh->vectors - 1);
+	spin_lock_irqsave(&gh->sig_lock, flags);
+	gd->vector = prio;
+	spin_unlock_irqrestore(&gh->sig_lock, flags);
 	/* A kick word left from an earlier device of this handle is not its. */
 	WRITE_ONCE(gh->hdr->kick[h], 0);
 	rcu_assign_pointer(gh->devs[h], gd);
@@ -708,11 +719,16 @@ static int vbus_gh_file_release(struct inode *inode, struct file *file)
 static void vbus_gh_show_fdinfo(struct seq_file *m, struct file *file)
 {
 	struct vbus_gh *gh = file->private_data;
+	u32 vec[VBUS_GUEST_VECTORS_MAX];
+	struct vbus_gh_dev *gd;
 	u32 h, open = 0;
 
 	rcu_read_lock();
-	for (h = 1; h < gh->vectors; h++)
-		open += !!rcu_dereference(gh->devs[h]);
+	for (h = 1; h < gh->vectors; h++) {
+		gd = rcu_dereference(gh->devs[h]);
+		vec[h] = gd ? READ_ONCE(gd->vector) : U32_MAX;
+		open += !!gd;
+	}
 	rcu_read_unlock();
 	seq_printf(m, "vbus-bus:\t%s\n", gh->member->bus->name);
 	seq_printf(m, "vbus-guest-size:\t%u\n", gh->size);
@@ -723,6 +739,10 @@ static void vbus_gh_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "vbus-guest-bad-request:\t%lld\n", atomic64_read(&gh->bad_request));
 	seq_printf(m, "vbus-guest-bad-kick:\t%lld\n", atomic64_read(&gh->bad_kick));
 	seq_printf(m, "vbus-guest-queue-overflow:\t%lld\n", atomic64_read(&gh->queue_overflow));
+	for (h = 1; h < gh->vectors; h++) {
+		if (vec[h] != U32_MAX)
+			seq_printf(m, "vbus-guest-handle-%u-vector:\t%u\n", h, vec[h]);
+	}
 }
 
 static const struct file_operations vbus_gh_fops = {

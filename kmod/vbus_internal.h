@@ -53,8 +53,13 @@ struct vbus_device {
 	u32 id;				/* in vbus_devices: the key dumps resume by */
 	struct list_head links;		/* vbus_link.dev_entry */
 	bool dead;			/* rmdir'ed: no new links */
+	u32 priority;			/* a guest's vector for its signals (configfs) */
 	char name[VBUS_NAME_MAX + 1];
 };
+
+/* configfs devices/<name>/priority: the default, and the bound (exclusive). */
+#define VBUS_DEVICE_PRIORITY_DEFAULT	1
+#define VBUS_DEVICE_PRIORITY_MAX	64
 
 struct vbus_bus {
 	struct config_group group;	/* instances/<name> */
