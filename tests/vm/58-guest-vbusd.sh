@@ -22,7 +22,7 @@ members_are() { [ "$(members "$1")" = "$2" ]; }	# members_are BUS N
 # guest_member BUS [-s]: the guest members of BUS as "pid guest" and, with
 # -s, each guest counter as "name value" (sorted), from vbusctl -j.
 guest_member() {
-	vbusctl -j $2 bus show "$1" | python3 -c '
+	vbusctl -j ${2:-} bus show "$1" | python3 -c '
 import json, sys
 for m in json.load(sys.stdin)[0]["members"]:
     if m["guest"]:
