@@ -148,6 +148,41 @@ expect_soon "a new QEMU connects" members_are g1 $((before + 1))
 kill -9 $qpid; wait $qpid 2>/dev/null
 expect_soon "and goes" members_are g1 "$before"
 
+# VBUS_IOC_GUEST's pid, called directly (g1 has no guest now): the member
+# is that process's; 0 is the caller's; -1 EINVAL; no such process ESRCH.
+# ioc_guest PID: the errno's name, or "member PID guest [caller]" while the fd is open.
+ioc_guest() {
+	python3 - "$1" <<'PY'
+import ctypes, errno, fcntl, json, os, struct, subprocess, sys
+FMT = "QIIQQii"		# struct vbus_guest
+IOC = (3 << 30) | (struct.calcsize(FMT) << 16) | (0xBE << 8) | 0x02
+bus = os.open("/dev/vbus/g1", os.O_RDWR)
+efd = (ctypes.c_int * 4)(*[os.eventfd(0) for _ in range(4)])
+req = bytearray(struct.pack(FMT, 1 << 20, 2, 0, ctypes.addressof(efd),
+                            ctypes.addressof(efd) + 8, -1, int(sys.argv[1])))
+try:
+    fd = fcntl.ioctl(bus, IOC, req)
+except OSError as e:
+    sys.exit(print(errno.errorcode[e.errno]))
+out = subprocess.run(["vbusctl", "-j", "bus", "show", "g1"], capture_output=True, text=True).stdout
+for m in json.loads(out)[0]["members"]:
+    if m["guest"]:
+        print("member", m["pid"], "guest" + (" caller" if m["pid"] == os.getpid() else ""))
+os.close(fd)
+PY
+}
+sleep 1000 & other=$!
+nopid=$(( $(cat /proc/sys/kernel/pid_max) - 1 ))
+expect "pid $nopid does not exist" test ! -e /proc/$nopid
+expect_eq "VBUS_IOC_GUEST pid -1: EINVAL" EINVAL "$(ioc_guest -1)"
+expect_eq "VBUS_IOC_GUEST pid $nopid (none): ESRCH" ESRCH "$(ioc_guest $nopid)"
+expect_eq "VBUS_IOC_GUEST pid of another process: the member is its" \
+	"member $other guest" "$(ioc_guest $other)"
+guest_is_caller() { ioc_guest 0 | grep -qx 'member [0-9]* guest caller'; }
+expect "VBUS_IOC_GUEST pid 0: the caller's" guest_is_caller
+kill $other; wait $other 2>/dev/null
+expect_soon "and the guest fd's close ends each" members_are g1 "$before"
+
 # g2 belongs to nobody: QEMU as nobody is served, as another user refused by the socket's mode.
 id vbususer >/dev/null 2>&1 || useradd -M -U vbususer
 before2=$(members g2)
