@@ -93,7 +93,8 @@ static int vbus_member_put(struct sk_buff *skb, void *obj)
 
 	if (nla_put_u32(skb, VBUS_A_MEMBER_ID, m->id) ||
 	    nla_put_u32(skb, VBUS_A_MEMBER_PID, m->pid) ||
-	    nla_put_string(skb, VBUS_A_MEMBER_BUS, m->bus->name))
+	    nla_put_string(skb, VBUS_A_MEMBER_BUS, m->bus->name) ||
+	    nla_put_u8(skb, VBUS_A_MEMBER_GUEST, !!m->guest))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -207,6 +208,22 @@ static atomic64_t *vbus_counter(struct vbus_member *m, unsigned int i)
 	return (atomic64_t *)((char *)&m->stats + vbus_counters[i].offset);
 }
 
+/* A guest connection's own counters, after the member's. */
+static const struct {
+	int attr;
+	enum vbus_guest_counter c;
+} vbus_guest_counters[] = {
+	{ VBUS_A_STATS_BAD_REQUEST, VBUS_GH_BAD_REQUEST },
+	{ VBUS_A_STATS_BAD_KICK, VBUS_GH_BAD_KICK },
+	{ VBUS_A_STATS_QUEUE_OVERFLOW, VBUS_GH_QUEUE_OVERFLOW },
+	{ VBUS_A_STATS_RESETS, VBUS_GH_RESETS },
+};
+
+static atomic64_t *vbus_guest_stat(struct vbus_member *m, unsigned int i)
+{
+	return vbus_guest_counter(m->guest, vbus_guest_counters[i].c);
+}
+
 static int vbus_stats_put(struct sk_buff *skb, void *obj)
 {
 	struct vbus_member *m = obj;
@@ -219,6 +236,11 @@ static int vbus_stats_put(struct sk_buff *skb, void *obj)
 	for (i = 0; i < ARRAY_SIZE(vbus_counters); i++) {
 		if (nla_put_u64_64bit(skb, vbus_counters[i].attr,
 				      atomic64_read(vbus_counter(m, i)), VBUS_A_STATS_PAD))
+			return -EMSGSIZE;
+	}
+	for (i = 0; m->guest && i < ARRAY_SIZE(vbus_guest_counters); i++) {
+		if (nla_put_u64_64bit(skb, vbus_guest_counters[i].attr,
+				      atomic64_read(vbus_guest_stat(m, i)), VBUS_A_STATS_PAD))
 			return -EMSGSIZE;
 	}
 	return 0;
@@ -630,6 +652,8 @@ static int vbus_genl_stats_reset_doit(struct sk_buff *skb, struct genl_info *inf
 				continue;
 			for (i = 0; i < ARRAY_SIZE(vbus_counters); i++)
 				atomic64_set(vbus_counter(m, i), 0);
+			for (i = 0; m->guest && i < ARRAY_SIZE(vbus_guest_counters); i++)
+				atomic64_set(vbus_guest_stat(m, i), 0);
 		}
 	}
 	mutex_unlock(&vbus_lock);

@@ -47,6 +47,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pagemap.h>
+#include <linux/pid.h>
 #include <linux/poll.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/user.h>
@@ -752,6 +753,21 @@ static const struct file_operations vbus_gh_fops = {
 	.llseek		= noop_llseek,
 };
 
+/* Caller holds vbus_lock, @gh's member on its bus: @gh lives. */
+atomic64_t *vbus_guest_counter(struct vbus_gh *gh, enum vbus_guest_counter c)
+{
+	switch (c) {
+	case VBUS_GH_BAD_REQUEST:
+		return &gh->bad_request;
+	case VBUS_GH_BAD_KICK:
+		return &gh->bad_kick;
+	case VBUS_GH_QUEUE_OVERFLOW:
+		return &gh->queue_overflow;
+	default:
+		return &gh->resets;
+	}
+}
+
 /* The member's events: the work posts them. Caller holds vbus_lock. */
 void vbus_guest_event(struct vbus_gh *gh)
 {
@@ -827,6 +843,29 @@ static int vbus_gh_region(struct vbus_gh *gh)
 	return 0;
 }
 
+/*
+ * The member's pid: the guest's process (@nr in the caller's pid namespace,
+ * a live process, else -ESRCH) or, for 0, the caller.
+ */
+static int vbus_gh_pid(s32 nr, pid_t *ret)
+{
+	struct pid *pid;
+
+	if (!nr) {
+		*ret = task_tgid_nr(current);
+		return 0;
+	}
+	rcu_read_lock();
+	pid = find_vpid(nr);
+	*ret = pid && pid_task(pid, PIDTYPE_TGID) ? pid_nr(pid) : 0;
+	rcu_read_unlock();
+	if (!*ret) {
+		pr_err_ratelimited("guest: no process %d\n", nr);
+		return -ESRCH;
+	}
+	return 0;
+}
+
 static int vbus_gh_get_fds(struct vbus_gh *gh, const struct vbus_guest *req)
 {
 	s32 bells[VBUS_GUEST_VECTORS_MAX], irqs[VBUS_GUEST_VECTORS_MAX];
@@ -893,19 +932,23 @@ long vbus_guest_create(struct vbus_member *bm, void __user *argp)
 	struct file *file;
 	struct vbus_gh *gh;
 	int fd, rfd, ret;
+	pid_t pid;
 	u32 i;
 
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
 	if (!req.size)
 		req.size = VBUS_GUEST_SIZE_DEFAULT;
-	if (req.flags || req.reserved || req.size < VBUS_GUEST_SIZE_MIN ||
+	if (req.flags || req.pid < 0 || req.size < VBUS_GUEST_SIZE_MIN ||
 	    req.size > VBUS_GUEST_SIZE_MAX || !is_power_of_2(req.size) ||
 	    req.vectors < VBUS_GUEST_VECTORS_MIN || req.vectors > VBUS_GUEST_VECTORS_MAX) {
-		pr_err_ratelimited("guest: invalid size %llu, vectors %u or flags %#x\n",
-				   req.size, req.vectors, req.flags);
+		pr_err_ratelimited("guest: invalid size %llu, vectors %u, pid %d or flags %#x\n",
+				   req.size, req.vectors, req.pid, req.flags);
 		return -EINVAL;
 	}
+	ret = vbus_gh_pid(req.pid, &pid);
+	if (ret)
+		return ret;
 	gh = kvzalloc(sizeof(*gh), GFP_KERNEL_ACCOUNT);
 	if (!gh)
 		return -ENOMEM;
@@ -926,7 +969,7 @@ long vbus_guest_create(struct vbus_member *bm, void __user *argp)
 	ret = -ENOMEM;
 	gh->area_map = bitmap_zalloc(gh->dev_size >> PAGE_SHIFT, GFP_KERNEL_ACCOUNT);
 	gh->data = kmalloc(VBUS_GUEST_DATA_MAX, GFP_KERNEL_ACCOUNT);
-	gh->member = vbus_member_alloc(task_tgid_nr(current));
+	gh->member = vbus_member_alloc(pid);
 	if (!gh->area_map || !gh->data || !gh->member)
 		goto out_free;
 	gh->member->guest = gh;

@@ -260,6 +260,14 @@ int vbus_signal_get(s32 fd, struct file **ret_file, struct eventfd_ctx **ret_ctx
 /* guest.c */
 long vbus_guest_create(struct vbus_member *bm, void __user *argp);
 void vbus_guest_event(struct vbus_gh *gh);
+/* A guest connection's own counters (doc/abi/guest.md), for genl. */
+enum vbus_guest_counter {
+	VBUS_GH_BAD_REQUEST,
+	VBUS_GH_BAD_KICK,
+	VBUS_GH_QUEUE_OVERFLOW,
+	VBUS_GH_RESETS,
+};
+atomic64_t *vbus_guest_counter(struct vbus_gh *gh, enum vbus_guest_counter c);
 
 /* local.c */
 int vbus_local_init(void);

@@ -25,6 +25,7 @@ struct vbus_link {
 struct vbus_member {
 	char *bus;
 	uint32_t id, pid;
+	bool guest;
 };
 
 struct vbus_class {
@@ -60,6 +61,8 @@ struct vbus_stats {
 	char *bus;
 	uint32_t member, pid;
 	uint64_t counters[_VBUS_COUNTER_MAX];
+	bool guest;		/* the guest counters came */
+	uint64_t guest_counters[_VBUS_GUEST_COUNTER_MAX];
 };
 
 struct vbus_change {
@@ -182,6 +185,9 @@ static void member_attr(struct parse *p, const struct nlattr *a, struct vbus_mem
 		break;
 	case VBUS_A_MEMBER_BUS:
 		m->bus = dup_str(p, a);
+		break;
+	case VBUS_A_MEMBER_GUEST:
+		m->guest = get_u8(p, a);
 		break;
 	}
 }
@@ -400,6 +406,22 @@ VBUS_EXPORT const char *vbus_counter_name(enum vbus_counter c)
 	return c < _VBUS_COUNTER_MAX ? counter_names[c] : NULL;
 }
 
+/* In the kernel's order: VBUS_A_STATS_BAD_REQUEST onwards. */
+static const char *const guest_counter_names[_VBUS_GUEST_COUNTER_MAX] = {
+	[VBUS_GUEST_COUNTER_BAD_REQUEST] = "bad_request",
+	[VBUS_GUEST_COUNTER_BAD_KICK] = "bad_kick",
+	[VBUS_GUEST_COUNTER_QUEUE_OVERFLOW] = "queue_overflow",
+	[VBUS_GUEST_COUNTER_RESETS] = "resets",
+};
+
+_Static_assert(VBUS_A_STATS_RESETS - VBUS_A_STATS_BAD_REQUEST + 1 == _VBUS_GUEST_COUNTER_MAX,
+	       "one guest counter per attribute");
+
+VBUS_EXPORT const char *vbus_guest_counter_name(enum vbus_guest_counter c)
+{
+	return c < _VBUS_GUEST_COUNTER_MAX ? guest_counter_names[c] : NULL;
+}
+
 static void stats_parse(struct parse *p, const struct nlmsghdr *nlh, struct vbus_stats *s)
 {
 	const struct nlattr *a;
@@ -415,6 +437,10 @@ static void stats_parse(struct parse *p, const struct nlmsghdr *nlh, struct vbus
 			s->pid = get_u32(p, a);
 		else if (type >= VBUS_A_STATS_EVENTS && type <= VBUS_A_STATS_BUSCALLS)
 			s->counters[type - VBUS_A_STATS_EVENTS] = get_u64(p, a);
+		else if (type >= VBUS_A_STATS_BAD_REQUEST && type <= VBUS_A_STATS_RESETS) {
+			s->guest_counters[type - VBUS_A_STATS_BAD_REQUEST] = get_u64(p, a);
+			s->guest = true;
+		}
 	}
 }
 
@@ -815,6 +841,11 @@ VBUS_EXPORT const char *vbus_member_get_bus(const struct vbus_member *m)
 	return m->bus;
 }
 
+VBUS_EXPORT bool vbus_member_is_guest(const struct vbus_member *m)
+{
+	return m->guest;
+}
+
 VBUS_EXPORT const char *vbus_device_get_name(const struct vbus_device *d)
 {
 	return d->name;
@@ -897,6 +928,16 @@ VBUS_EXPORT pid_t vbus_stats_get_pid(const struct vbus_stats *s)
 VBUS_EXPORT uint64_t vbus_stats_get(const struct vbus_stats *s, enum vbus_counter c)
 {
 	return c < _VBUS_COUNTER_MAX ? s->counters[c] : 0;
+}
+
+VBUS_EXPORT bool vbus_stats_is_guest(const struct vbus_stats *s)
+{
+	return s->guest;
+}
+
+VBUS_EXPORT uint64_t vbus_stats_get_guest(const struct vbus_stats *s, enum vbus_guest_counter c)
+{
+	return c < _VBUS_GUEST_COUNTER_MAX ? s->guest_counters[c] : 0;
 }
 
 /* --- change notifications ------------------------------------------------- */

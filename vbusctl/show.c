@@ -57,6 +57,33 @@ static void print_counters(struct printer *p, const struct vbus_stats *s)
 	print_close_object(p);
 }
 
+/* A guest connection's own counters, "guest_stats" (text: a line after @lead). */
+static void print_guest_counters(struct printer *p, const struct vbus_stats *s,
+				 const char *lead)
+{
+	if (!vbus_stats_is_guest(s))
+		return;
+	print_string(p, PRINT_TEXT, NULL, "%sguest", lead);
+	print_open_object(p, "guest_stats");
+	for (enum vbus_guest_counter c = 0; c < _VBUS_GUEST_COUNTER_MAX; c++) {
+		char fmt[40];
+
+		snprintf(fmt, sizeof(fmt), " %s %%" PRIu64, vbus_guest_counter_name(c));
+		print_uint(p, PRINT_ANY, vbus_guest_counter_name(c), fmt,
+			   vbus_stats_get_guest(s, c));
+	}
+	print_close_object(p);
+}
+
+/* Text: " guest" after a member that is a guest connection; JSON: "guest", always. */
+static void print_guest_flag(struct printer *p, const struct vbus_member *m)
+{
+	if (vbus_member_is_guest(m))
+		print_bool(p, PRINT_ANY, "guest", " guest", true);
+	else
+		print_bool(p, PRINT_JSON, "guest", NULL, false);
+}
+
 void print_stats(struct ctl *ctl, const char *key, const struct vbus_stats *s)
 {
 	struct printer *p = ctl->out;
@@ -67,6 +94,7 @@ void print_stats(struct ctl *ctl, const char *key, const struct vbus_stats *s)
 	print_uint(p, PRINT_ANY, "pid", " pid %" PRIu64, vbus_stats_get_pid(s));
 	print_string(p, PRINT_TEXT, NULL, "%s", "\n    ");
 	print_counters(p, s);
+	print_guest_counters(p, s, "\n    ");
 	print_nl(p);
 	print_close_object(p);
 }
@@ -79,6 +107,7 @@ void print_member(struct ctl *ctl, const char *key, const struct vbus_member *m)
 	print_string(p, PRINT_ANY, "bus", "bus %s ", vbus_member_get_bus(m));
 	print_uint(p, PRINT_ANY, "pid", "pid %" PRIu64, vbus_member_get_pid(m));
 	print_uint(p, PRINT_ANY, "id", " id %" PRIu64, vbus_member_get_id(m));
+	print_guest_flag(p, m);
 	print_close_object(p);
 }
 
@@ -249,11 +278,13 @@ void print_bus(struct ctl *ctl, const char *key, const struct vbus_bus *b,
 		print_open_object(p, NULL);
 		print_uint(p, PRINT_ANY, "pid", "    member pid %" PRIu64, vbus_member_get_pid(m));
 		print_uint(p, PRINT_ANY, "id", " id %" PRIu64, vbus_member_get_id(m));
+		print_guest_flag(p, m);
 		print_nl(p);
 		s = member_stats(stats, name, vbus_member_get_id(m));
 		if (s) {
 			print_string(p, PRINT_TEXT, NULL, "%s", "        ");
 			print_counters(p, s);
+			print_guest_counters(p, s, "\n        ");
 			print_nl(p);
 		}
 		print_close_object(p);

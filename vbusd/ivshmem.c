@@ -165,11 +165,11 @@ static int watch_conn(struct ivshmem_server *s)
 }
 
 /*
- * Make the bus's guest connection and greet QEMU on @sock. The eventfds
- * and the region go to QEMU and the kernel; vbusd keeps only @sock and the
- * guest fd.
+ * Make the bus's guest connection, the member of QEMU's @pid, and greet
+ * QEMU on @sock. The eventfds and the region go to QEMU and the kernel;
+ * vbusd keeps only @sock and the guest fd.
  */
-static int guest_connect(struct ivshmem_server *s, int sock)
+static int guest_connect(struct ivshmem_server *s, int sock, pid_t pid)
 {
 	_cleanup_free_ char *dev = strdupf(VBUS_DEV_DIR "/%s", s->bus);
 	int efd[2 * VBUS_GUEST_VECTORS_MAX], n = 0, bus_fd, gfd = -1, r;
@@ -179,6 +179,7 @@ static int guest_connect(struct ivshmem_server *s, int sock)
 		.doorbells = (uintptr_t)efd,
 		.irqs = (uintptr_t)(efd + s->vectors),
 		.region_fd = -1,
+		.pid = pid,
 	};
 
 	if (!dev)
@@ -250,7 +251,7 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *ud)
 		refuse(sock);
 		return 0;
 	}
-	r = guest_connect(s, sock);
+	r = guest_connect(s, sock, pid);
 	if (r < 0) {
 		log_error("ivshmem %s: cannot serve the guest of pid %d: %s", s->bus, (int)pid,
 			  strerror(-r));

@@ -129,6 +129,12 @@ static void canned_bus(const char *name, uint32_t owner, unsigned int links)
 	mnl_attr_put_u32(nlh, VBUS_A_MEMBER_PID, 4242);
 	mnl_attr_put_strz(nlh, VBUS_A_MEMBER_BUS, name);
 	mnl_attr_nest_end(nlh, nest);
+	nest = mnl_attr_nest_start(nlh, VBUS_A_BUS_MEMBER);	/* a guest connection */
+	mnl_attr_put_u32(nlh, VBUS_A_MEMBER_ID, 8);
+	mnl_attr_put_u32(nlh, VBUS_A_MEMBER_PID, 1307);
+	mnl_attr_put_strz(nlh, VBUS_A_MEMBER_BUS, name);
+	mnl_attr_put_u8(nlh, VBUS_A_MEMBER_GUEST, 1);
+	mnl_attr_nest_end(nlh, nest);
 	mnl_attr_put_u32(nlh, 99, 1);	/* newer than this library: ignored */
 	done(nlh);
 }
@@ -213,11 +219,17 @@ static void test_bus_dump(void **state)
 	assert_string_equal(vbus_link_get_device(l), "net1");
 	assert_string_equal(vbus_link_get_type(l), "virtual-ethernet");
 	assert_null(vbus_bus_get_link(list[0], 2));
-	assert_int_equal(vbus_bus_get_n_members(list[0]), 1);
+	assert_int_equal(vbus_bus_get_n_members(list[0]), 2);
 	m = vbus_bus_get_member(list[0], 0);
 	assert_int_equal(vbus_member_get_id(m), 7);
 	assert_int_equal(vbus_member_get_pid(m), 4242);
 	assert_string_equal(vbus_member_get_bus(m), "vm1");
+	assert_false(vbus_member_is_guest(m));		/* no GUEST: an older kernel's */
+	m = vbus_bus_get_member(list[0], 1);
+	assert_int_equal(vbus_member_get_id(m), 8);
+	assert_int_equal(vbus_member_get_pid(m), 1307);
+	assert_true(vbus_member_is_guest(m));
+	assert_null(vbus_bus_get_member(list[0], 2));
 	assert_string_equal(vbus_bus_get_name(list[1]), "vm2");
 	assert_int_equal(vbus_bus_get_n_links(list[1]), 0);
 	assert_null(list[2]);
@@ -258,18 +270,26 @@ static void test_empty_dump(void **state)
 	vbus_class_list_free(list);
 }
 
-static void test_stats_dump(void **state)
+/* A connection's counters on vm1, each 100 + its attribute, up to attribute @last. */
+static void canned_stats(uint32_t member, uint32_t pid, int last)
 {
 	struct nlmsghdr *nlh = reply(VBUS_CMD_STATS_GET);
-	struct vbus_stats **list = NULL;
 
 	mnl_attr_put_strz(nlh, VBUS_A_STATS_BUS, "vm1");
-	mnl_attr_put_u32(nlh, VBUS_A_STATS_MEMBER, 7);
-	mnl_attr_put_u32(nlh, VBUS_A_STATS_PID, 4242);
-	for (int i = VBUS_A_STATS_EVENTS; i <= VBUS_A_STATS_BUSCALLS; i++)
+	mnl_attr_put_u32(nlh, VBUS_A_STATS_MEMBER, member);
+	mnl_attr_put_u32(nlh, VBUS_A_STATS_PID, pid);
+	for (int i = VBUS_A_STATS_EVENTS; i <= last; i++)
 		mnl_attr_put_u64(nlh, i, 100 + i);
 	done(nlh);
-	assert_int_equal(vbus_stats_dump(*state, "vm1", &list), 1);
+}
+
+static void test_stats_dump(void **state)
+{
+	struct vbus_stats **list = NULL;
+
+	canned_stats(7, 4242, VBUS_A_STATS_BUSCALLS);
+	canned_stats(8, 1307, VBUS_A_STATS_RESETS);		/* a guest connection's */
+	assert_int_equal(vbus_stats_dump(*state, "vm1", &list), 2);
 	assert_string_equal(request_str(VBUS_A_STATS_BUS), "vm1");
 	assert_string_equal(vbus_stats_get_bus(list[0]), "vm1");
 	assert_int_equal(vbus_stats_get_member(list[0]), 7);
@@ -277,6 +297,25 @@ static void test_stats_dump(void **state)
 	assert_int_equal(vbus_stats_get(list[0], VBUS_COUNTER_EVENTS), 100 + VBUS_A_STATS_EVENTS);
 	assert_int_equal(vbus_stats_get(list[0], VBUS_COUNTER_BUSCALLS),
 			 100 + VBUS_A_STATS_BUSCALLS);
+	assert_false(vbus_stats_is_guest(list[0]));
+	assert_int_equal(vbus_stats_get_guest(list[0], VBUS_GUEST_COUNTER_RESETS), 0);
+	assert_true(vbus_stats_is_guest(list[1]));
+	assert_int_equal(vbus_stats_get_pid(list[1]), 1307);
+	assert_int_equal(vbus_stats_get(list[1], VBUS_COUNTER_BUSCALLS),
+			 100 + VBUS_A_STATS_BUSCALLS);
+	assert_int_equal(vbus_stats_get_guest(list[1], VBUS_GUEST_COUNTER_BAD_REQUEST),
+			 100 + VBUS_A_STATS_BAD_REQUEST);
+	assert_int_equal(vbus_stats_get_guest(list[1], VBUS_GUEST_COUNTER_BAD_KICK),
+			 100 + VBUS_A_STATS_BAD_KICK);
+	assert_int_equal(vbus_stats_get_guest(list[1], VBUS_GUEST_COUNTER_QUEUE_OVERFLOW),
+			 100 + VBUS_A_STATS_QUEUE_OVERFLOW);
+	assert_int_equal(vbus_stats_get_guest(list[1], VBUS_GUEST_COUNTER_RESETS),
+			 100 + VBUS_A_STATS_RESETS);
+	assert_int_equal(vbus_stats_get_guest(list[1], _VBUS_GUEST_COUNTER_MAX), 0);
+	assert_string_equal(vbus_guest_counter_name(VBUS_GUEST_COUNTER_QUEUE_OVERFLOW),
+			    "queue_overflow");
+	assert_null(vbus_guest_counter_name(_VBUS_GUEST_COUNTER_MAX));
+	assert_null(list[2]);
 	vbus_stats_list_free(list);
 }
 

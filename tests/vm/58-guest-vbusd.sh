@@ -2,7 +2,8 @@
 # its client: QEMU's ivshmem-doorbell device connects at device creation,
 # takes the greeting, the region and the eventfds, and maps the region; the
 # machine stays paused (-S), so no guest boots. Checked: the socket's owner
-# and mode, the guest connection as a bus member, a second QEMU refused, the
+# and mode, the guest connection as a bus member (QEMU's pid, marked guest,
+# its own counters in vbusctl -s bus show), a second QEMU refused, the
 # connection kept across a restart of vbusd (systemd's fd store), QEMU
 # SIGKILL, a non-owner refused, the socket gone with the topology's "guest".
 source ./lib.bash
@@ -18,6 +19,17 @@ members() {	# members BUS: how many members the kernel lists
 	vbusctl -j bus show "$1" | python3 -c 'import json, sys; print(len(json.load(sys.stdin)[0]["members"]))'
 }
 members_are() { [ "$(members "$1")" = "$2" ]; }	# members_are BUS N
+# guest_member BUS [-s]: the guest members of BUS as "pid guest" and, with
+# -s, each guest counter as "name value" (sorted), from vbusctl -j.
+guest_member() {
+	vbusctl -j ${2:-} bus show "$1" | python3 -c '
+import json, sys
+for m in json.load(sys.stdin)[0]["members"]:
+    if m["guest"]:
+        print(m["pid"], m["guest"])
+        for k, v in sorted(m.get("guest_stats", {}).items()):
+            print(k, v)'
+}
 cursor() { journalctl -q -u vbusd -n 0 --show-cursor | sed -n 's/^-- cursor: //p'; }
 # qemu NAME BUS VECTORS [USER]: a paused QEMU with the bus's ivshmem-doorbell;
 # its pid in $qpid, its HMP monitor on $MON/NAME.
@@ -70,6 +82,25 @@ expect "QEMU has the ivshmem device (1af4:1110)" grep -q "1af4:1110" <<<"$pci"
 expect_soon "vbusd logged the guest with QEMU's pid" bash -c \
 	"journalctl -q -u vbusd --after-cursor='$c' -o cat | grep -q 'ivshmem g1: guest connected (pid $qpid, 4 vectors, 1048576 bytes)'"
 expect_eq "the guest connection is a member of g1" $((before + 1)) "$(members g1)"
+expect_eq "the guest member is QEMU's pid, marked guest (vbusctl -j bus show)" \
+	"$qpid True" "$(guest_member g1)"
+expect "the text marks it too: member pid $qpid id N guest" bash -c \
+	"vbusctl bus show g1 | grep -Eq '^    member pid $qpid id [0-9]+ guest\$'"
+expect "sysfs names QEMU's pid" test -e /sys/vbus/instances/g1/members/$qpid
+expect_eq "no other member is marked guest" 1 \
+	"$(vbusctl -j bus show g1 | python3 -c 'import json, sys; print(sum(m["guest"] for m in json.load(sys.stdin)[0]["members"]))')"
+# A paused QEMU: nothing refused; resets counts the format at creation.
+expect_eq "vbusctl -j -s bus show: the guest's own counters" \
+	"$(printf '%s\n' "$qpid True" "bad_kick 0" "bad_request 0" "queue_overflow 0" "resets 1")" \
+	"$(guest_member g1 -s)"
+expect "the text has the guest line after the member counters" bash -c \
+	"vbusctl -s bus show g1 | grep -A2 'member pid $qpid ' | tail -1 |
+	 grep -Eq '^        guest bad_request 0 bad_kick 0 queue_overflow 0 resets 1\$'"
+expect "vbusctl -j stats bus g1 has guest_stats for QEMU's member only" bash -c \
+	"vbusctl -j stats bus g1 | python3 -c 'import json, sys
+s = json.load(sys.stdin)
+assert [c[\"pid\"] for c in s if \"guest_stats\" in c] == [$qpid], s
+assert {c[\"pid\"]: c for c in s}[$qpid][\"guest_stats\"][\"resets\"] == 1'"
 expect "QEMU mapped the region shared, 1 MiB" python3 - $qpid <<'PY'
 import sys
 for line in open(f"/proc/{sys.argv[1]}/maps"):
@@ -116,6 +147,41 @@ qemu q3 g1 4
 expect_soon "a new QEMU connects" members_are g1 $((before + 1))
 kill -9 $qpid; wait $qpid 2>/dev/null
 expect_soon "and goes" members_are g1 "$before"
+
+# VBUS_IOC_GUEST's pid, called directly (g1 has no guest now): the member
+# is that process's; 0 is the caller's; -1 EINVAL; no such process ESRCH.
+# ioc_guest PID: the errno's name, or "member PID guest [caller]" while the fd is open.
+ioc_guest() {
+	python3 - "$1" <<'PY'
+import ctypes, errno, fcntl, json, os, struct, subprocess, sys
+FMT = "QIIQQii"		# struct vbus_guest
+IOC = (3 << 30) | (struct.calcsize(FMT) << 16) | (0xBE << 8) | 0x02
+bus = os.open("/dev/vbus/g1", os.O_RDWR)
+efd = (ctypes.c_int * 4)(*[os.eventfd(0) for _ in range(4)])
+req = bytearray(struct.pack(FMT, 1 << 20, 2, 0, ctypes.addressof(efd),
+                            ctypes.addressof(efd) + 8, -1, int(sys.argv[1])))
+try:
+    fd = fcntl.ioctl(bus, IOC, req)
+except OSError as e:
+    sys.exit(print(errno.errorcode[e.errno]))
+out = subprocess.run(["vbusctl", "-j", "bus", "show", "g1"], capture_output=True, text=True).stdout
+for m in json.loads(out)[0]["members"]:
+    if m["guest"]:
+        print("member", m["pid"], "guest" + (" caller" if m["pid"] == os.getpid() else ""))
+os.close(fd)
+PY
+}
+sleep 1000 & other=$!
+nopid=$(( $(cat /proc/sys/kernel/pid_max) - 1 ))
+expect "pid $nopid does not exist" test ! -e /proc/$nopid
+expect_eq "VBUS_IOC_GUEST pid -1: EINVAL" EINVAL "$(ioc_guest -1)"
+expect_eq "VBUS_IOC_GUEST pid $nopid (none): ESRCH" ESRCH "$(ioc_guest $nopid)"
+expect_eq "VBUS_IOC_GUEST pid of another process: the member is its" \
+	"member $other guest" "$(ioc_guest $other)"
+guest_is_caller() { ioc_guest 0 | grep -qx 'member [0-9]* guest caller'; }
+expect "VBUS_IOC_GUEST pid 0: the caller's" guest_is_caller
+kill $other; wait $other 2>/dev/null
+expect_soon "and the guest fd's close ends each" members_are g1 "$before"
 
 # g2 belongs to nobody: QEMU as nobody is served, as another user refused by the socket's mode.
 id vbususer >/dev/null 2>&1 || useradd -M -U vbususer

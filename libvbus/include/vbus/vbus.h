@@ -191,6 +191,8 @@ const char *vbus_link_get_type(const struct vbus_link *l);	/* NULL in device dum
 uint32_t vbus_member_get_id(const struct vbus_member *m);
 pid_t vbus_member_get_pid(const struct vbus_member *m);
 const char *vbus_member_get_bus(const struct vbus_member *m);
+/* A guest connection (doc/abi/guest.md)? Its pid is the guest's process (QEMU). */
+bool vbus_member_is_guest(const struct vbus_member *m);
 
 /* Filters may be NULL and combine: @name, devices of @class, devices on @bus. */
 int vbus_device_dump(struct vbus_ctx *ctx, const char *name, const char *class,
@@ -258,6 +260,20 @@ const char *vbus_stats_get_bus(const struct vbus_stats *s);
 uint32_t vbus_stats_get_member(const struct vbus_stats *s);
 pid_t vbus_stats_get_pid(const struct vbus_stats *s);
 uint64_t vbus_stats_get(const struct vbus_stats *s, enum vbus_counter c);
+
+/* A guest connection's own counters (doc/abi/guest.md), besides the above. */
+enum vbus_guest_counter {
+	VBUS_GUEST_COUNTER_BAD_REQUEST,
+	VBUS_GUEST_COUNTER_BAD_KICK,
+	VBUS_GUEST_COUNTER_QUEUE_OVERFLOW,
+	VBUS_GUEST_COUNTER_RESETS,
+	_VBUS_GUEST_COUNTER_MAX,
+};
+
+const char *vbus_guest_counter_name(enum vbus_guest_counter c);
+/* Does @s carry them (a guest connection's, on a kernel that sends them)? */
+bool vbus_stats_is_guest(const struct vbus_stats *s);
+uint64_t vbus_stats_get_guest(const struct vbus_stats *s, enum vbus_guest_counter c);
 /* Zero the counters (of @bus's connections, or all). -EPERM: needs CAP_NET_ADMIN. */
 int vbus_stats_reset(struct vbus_ctx *ctx, const char *bus);
 

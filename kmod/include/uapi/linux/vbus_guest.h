@@ -148,7 +148,9 @@ struct vbus_guest_sigq {
  * VBUS_GUEST_HOST_PEER, vector h) and writes irqs[v] to interrupt the
  * guest's MSI-X vector v. Returns the guest fd (O_CLOEXEC), which holds the
  * connection; region_fd receives the region's fd (O_CLOEXEC, a memfd-like
- * shmem file of size bytes) to hand to QEMU.
+ * shmem file of size bytes) to hand to QEMU. pid names the guest's process
+ * (QEMU, from SO_PEERCRED) in the caller's pid namespace: the member's pid;
+ * 0 for the caller.
  */
 struct vbus_guest {
 	__u64	size;			/* region bytes, 0 for the default */
@@ -157,7 +159,7 @@ struct vbus_guest {
 	__u64	doorbells;		/* __s32[vectors] */
 	__u64	irqs;			/* __s32[vectors] */
 	__s32	region_fd;		/* out */
-	__u32	reserved;		/* must be 0 */
+	__s32	pid;			/* the guest's process; 0: the caller */
 };
 
 #define VBUS_IOC_GUEST		_IOWR(0xBE, 0x02, struct vbus_guest)

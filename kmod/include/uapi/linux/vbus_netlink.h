@@ -37,6 +37,7 @@ enum {
 	VBUS_A_MEMBER_ID = 1,		/* u32: unique while the module is loaded */
 	VBUS_A_MEMBER_PID,		/* u32: the opener */
 	VBUS_A_MEMBER_BUS,		/* string */
+	VBUS_A_MEMBER_GUEST,		/* u8: 1 for a guest connection (pid: QEMU's) */
 
 	__VBUS_A_MEMBER_MAX,
 	VBUS_A_MEMBER_MAX = (__VBUS_A_MEMBER_MAX - 1)
@@ -114,6 +115,10 @@ enum {
 	VBUS_A_STATS_INJECT,		/* u64 */
 	VBUS_A_STATS_BRIDGECALLS,	/* u64 */
 	VBUS_A_STATS_BUSCALLS,		/* u64 */
+	VBUS_A_STATS_BAD_REQUEST,	/* u64: a guest connection's only, as below */
+	VBUS_A_STATS_BAD_KICK,		/* u64 */
+	VBUS_A_STATS_QUEUE_OVERFLOW,	/* u64 */
+	VBUS_A_STATS_RESETS,		/* u64 */
 
 	__VBUS_A_STATS_MAX,
 	VBUS_A_STATS_MAX = (__VBUS_A_STATS_MAX - 1)
