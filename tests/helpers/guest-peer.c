@@ -160,10 +160,10 @@ static void make_fds(void)
 
 /* VBUS_IOC_GUEST: the guest fd, or -errno; *rfd the region's fd. */
 static int guest_ioctl(int fd, uint64_t size, unsigned int nvec, uint32_t flags,
-		       uint32_t reserved, const int *db, const int *ir, int *rfd)
+		       int32_t pid, const int *db, const int *ir, int *rfd)
 {
 	struct vbus_guest g = {
-		.size = size, .vectors = nvec, .flags = flags, .reserved = reserved,
+		.size = size, .vectors = nvec, .flags = flags, .pid = pid,
 		.doorbells = (uintptr_t)db, .irqs = (uintptr_t)ir, .region_fd = -1,
 	};
 	int ret = ioctl(fd, VBUS_IOC_GUEST, &g);
@@ -397,7 +397,7 @@ static int do_errors(const char *bus)
 	report("vectors-1", guest_ioctl(bus_fd, 0, 1, 0, 0, bells, irqs, &rfd));
 	report("vectors-65", guest_ioctl(bus_fd, 0, 65, 0, 0, bells, irqs, &rfd));
 	report("flags", guest_ioctl(bus_fd, 0, 2, 1, 0, bells, irqs, &rfd));
-	report("reserved", guest_ioctl(bus_fd, 0, 2, 0, 1, bells, irqs, &rfd));
+	report("pid-negative", guest_ioctl(bus_fd, 0, 2, 0, -1, bells, irqs, &rfd));
 	report("no-room", guest_ioctl(bus_fd, 64 << 10, 64, 0, 0, bells, irqs, &rfd));
 	memcpy(bad, bells, sizeof(bad));
 	bad[1] = -1;

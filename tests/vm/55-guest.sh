@@ -180,7 +180,7 @@ echo 1 > $CFG/devices/gb0/priority
 # VBUS_IOC_GUEST's errors
 out=$($P gb errors) || fail "guest-peer errors: $out"
 has "$out" "size-not-pow2 EINVAL" "size-small EINVAL" "size-big EINVAL" "vectors-1 EINVAL" \
-	"vectors-65 EINVAL" "flags EINVAL" "reserved EINVAL" "no-room EINVAL" \
+	"vectors-65 EINVAL" "flags EINVAL" "pid-negative EINVAL" "no-room EINVAL" \
 	"doorbell-minus1 EBADF" "doorbell-closed EBADF" "doorbell-pipe EINVAL" "irq-pipe EINVAL" \
 	"doorbells-fault EFAULT" "read-only EBADF" "smallest 0" "region-size 65536" \
 	"truncate EPERM" "second EBUSY" "after-close 0"
