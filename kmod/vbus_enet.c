@@ -102,6 +102,7 @@ struct venet_enet {
 	u64 rx_area, tx_area;		/* offsets of the buffer areas */
 	u32 rx_buf;			/* bytes per rx buffer */
 	u64 rx_gso, rx_bad;		/* frames with GSO, malformed frames: NAPI's */
+	u64 rx_polls;			/* NAPI polls: NAPI's */
 	u64 tx_gso;			/* GSO frames sent: under the tx queue lock */
 	u16 tx_free[VENET_ENET_RING];	/* free tx buffers, under the tx queue lock */
 	u16 tx_next[VENET_ENET_RING];	/* a posted chain's next buffer, or VENET_ENET_TX_END */
@@ -379,6 +380,7 @@ static int venet_enet_poll(struct napi_struct *napi, int budget)
 	u32 len;
 	u16 b;
 
+	WRITE_ONCE(e->rx_polls, e->rx_polls + 1);
 	if (netif_tx_queue_stopped(txq)) {
 		__netif_tx_lock(txq, smp_processor_id());
 		venet_enet_tx_reap(e);
@@ -446,7 +448,7 @@ static const struct net_device_ops venet_enet_netdev_ops = {
 static const char venet_enet_stat_names[][ETH_GSTRING_LEN] = {
 	"rxq_produced", "rxq_consumed", "rxq_signals", "rxq_suppressed", "rxq_errors",
 	"txq_produced", "txq_consumed", "txq_signals", "txq_suppressed", "txq_errors",
-	"rx_gso", "rx_bad", "tx_gso",
+	"rx_gso", "rx_bad", "tx_gso", "rx_polls",
 };
 
 static void venet_enet_get_drvinfo(struct net_device *ndev, struct ethtool_drvinfo *info)
@@ -484,6 +486,7 @@ static void venet_enet_get_stats(struct net_device *ndev, struct ethtool_stats *
 	*data++ = READ_ONCE(e->rx_gso);
 	*data++ = READ_ONCE(e->rx_bad);
 	*data++ = READ_ONCE(e->tx_gso);
+	*data++ = READ_ONCE(e->rx_polls);
 }
 
 static const struct ethtool_ops venet_enet_ethtool_ops = {
