@@ -418,17 +418,16 @@ static void venet_gro_flush(struct napi_struct *napi)
 }
 
 /*
- * One batch's skbs to the stack: GRO only for IP, which it can merge, and
- * flushed before the next batch; every other frame goes in one list
- * (netif_receive_skb_list).
+ * One batch's skbs to the stack: GRO only for TCP, which it can merge, and
+ * flushed before the next batch; every other frame (GSO frames too) goes
+ * in one list (netif_receive_skb_list).
  */
 static void venet_tx_receive(struct napi_struct *napi, struct list_head *batch)
 {
 	struct sk_buff *skb, *next;
 
 	list_for_each_entry_safe(skb, next, batch, list) {
-		if ((skb->protocol == htons(ETH_P_IP) || skb->protocol == htons(ETH_P_IPV6)) &&
-		    !skb_is_gso(skb)) {
+		if (!skb_is_gso(skb) && venet_gro_tcp(skb)) {
 			skb_list_del_init(skb);
 			napi_gro_receive(napi, skb);
 		}
