@@ -16,10 +16,12 @@
  * its side too).
  *
  *  - rx (host to client): every rx buffer is posted at probe; NAPI reaps the
- *    completed ones, copies each frame into an skb for GRO and posts the
- *    buffer again; the ring's signal (shm-signal) is armed only when NAPI
- *    runs dry. VENET_CAP_RXWAIT: the host waits for buffers rather than
- *    drop, and is kicked when it waits and buffers come back.
+ *    completed ones, copies each frame into an skb for GRO (TCP and GSO
+ *    frames) or for a list it hands the stack at the end of the poll (the
+ *    others), and posts the buffer again; the ring's signal (shm-signal)
+ *    is armed only when NAPI runs dry. VENET_CAP_RXWAIT: the host waits
+ *    for buffers rather than drop, and is kicked when it waits and buffers
+ *    come back.
  *    VENET_CAP_RXOFF (module parameter rx_offload): each frame starts with
  *    a virtio-net header, which virtio_net_hdr_to_skb() turns into the
  *    skb's checksum and GSO state after stricter checks of our own; a frame
@@ -102,6 +104,7 @@ struct venet_enet {
 	u64 rx_area, tx_area;		/* offsets of the buffer areas */
 	u32 rx_buf;			/* bytes per rx buffer */
 	u64 rx_gso, rx_bad;		/* frames with GSO, malformed frames: NAPI's */
+	u64 rx_polls;			/* NAPI polls: NAPI's */
 	u64 tx_gso;			/* GSO frames sent: under the tx queue lock */
 	u16 tx_free[VENET_ENET_RING];	/* free tx buffers, under the tx queue lock */
 	u16 tx_next[VENET_ENET_RING];	/* a posted chain's next buffer, or VENET_ENET_TX_END */
@@ -309,10 +312,11 @@ static bool venet_enet_hdr_ok(const struct virtio_net_hdr *h, u32 len)
 
 /*
  * One frame the host completed into rx buffer data (len bytes, which the
- * IOQ code checked against the buffer, not 0) to the stack; false when it
- * was dropped: no memory, or malformed (also counted in rx_bad).
+ * IOQ code checked against the buffer, not 0) to GRO, or to the list the
+ * poll hands the stack (venet_gro_tcp()); false when it was dropped: no
+ * memory, or malformed (also counted in rx_bad).
  */
-static bool venet_enet_rx(struct venet_enet *e, const u8 *data, u32 len)
+static bool venet_enet_rx(struct venet_enet *e, const u8 *data, u32 len, struct list_head *list)
 {
 	struct net_device *ndev = e->ndev;
 	struct virtio_net_hdr h = { 0 };
@@ -357,7 +361,10 @@ static bool venet_enet_rx(struct venet_enet *e, const u8 *data, u32 len)
 			goto out_bad;
 		WRITE_ONCE(e->rx_gso, e->rx_gso + 1);
 	}
-	napi_gro_receive(&e->napi, skb);
+	if (skb_is_gso(skb) || venet_gro_tcp(skb))
+		napi_gro_receive(&e->napi, skb);
+	else
+		list_add_tail(&skb->list, list);
 	return true;
 
 out_bad:
@@ -374,11 +381,13 @@ static int venet_enet_poll(struct napi_struct *napi, int budget)
 	struct net_device *ndev = e->ndev;
 	struct netdev_queue *txq = netdev_get_tx_queue(ndev, 0);
 	u64 packets = 0, bytes = 0;
+	LIST_HEAD(list);
 	void *cookie;
 	int done = 0, ret = 0;
 	u32 len;
 	u16 b;
 
+	WRITE_ONCE(e->rx_polls, e->rx_polls + 1);
 	if (netif_tx_queue_stopped(txq)) {
 		__netif_tx_lock(txq, smp_processor_id());
 		venet_enet_tx_reap(e);
@@ -391,7 +400,7 @@ static int venet_enet_poll(struct napi_struct *napi, int budget)
 		b = (uintptr_t)cookie - 1;
 		done++;
 		/* Length 0: a buffer the host returned empty (the frame did not fit). */
-		if (len && venet_enet_rx(e, e->shm + e->rx_area + (u64)b * e->rx_buf, len)) {
+		if (len && venet_enet_rx(e, e->shm + e->rx_area + (u64)b * e->rx_buf, len, &list)) {
 			packets++;
 			bytes += len - (e->rxoff ? sizeof(struct virtio_net_hdr) : 0);
 		}
@@ -400,6 +409,8 @@ static int venet_enet_poll(struct napi_struct *napi, int budget)
 	}
 	if (ret < 0)
 		venet_enet_broken(e, &e->rxq);
+	if (!list_empty(&list))
+		netif_receive_skb_list(&list);
 	if (packets)
 		venet_rx_stats_add(ndev, packets, bytes);
 	/* Buffers back: publish, and kick a host that waits for them (RXWAIT). */
@@ -446,7 +457,7 @@ static const struct net_device_ops venet_enet_netdev_ops = {
 static const char venet_enet_stat_names[][ETH_GSTRING_LEN] = {
 	"rxq_produced", "rxq_consumed", "rxq_signals", "rxq_suppressed", "rxq_errors",
 	"txq_produced", "txq_consumed", "txq_signals", "txq_suppressed", "txq_errors",
-	"rx_gso", "rx_bad", "tx_gso",
+	"rx_gso", "rx_bad", "tx_gso", "rx_polls",
 };
 
 static void venet_enet_get_drvinfo(struct net_device *ndev, struct ethtool_drvinfo *info)
@@ -484,6 +495,7 @@ static void venet_enet_get_stats(struct net_device *ndev, struct ethtool_stats *
 	*data++ = READ_ONCE(e->rx_gso);
 	*data++ = READ_ONCE(e->rx_bad);
 	*data++ = READ_ONCE(e->tx_gso);
+	*data++ = READ_ONCE(e->rx_polls);
 }
 
 static const struct ethtool_ops venet_enet_ethtool_ops = {

@@ -340,8 +340,13 @@ static bool venet_txoff(struct sk_buff *skb, unsigned int mtu_frame)
  * it is freed (skb_mark_for_recycle), so that a small frame costs neither a
  * page allocation nor clearing one (init_on_alloc). napi_alloc_skb() would
  * spend a cleared order-0 page on every four frames under about 700 bytes.
- * Larger heads (segments, jumbo frames) come from napi_alloc_skb().
+ * A larger frame (a GSO segment of up to 64 KiB, a jumbo frame) gets a
+ * head of VENET_TX_HEAD bytes from napi_alloc_skb() for its headers, and
+ * the caller puts the rest in pages (venet_add_pages): no allocation of
+ * more than a page, which a linear 64 KiB skb would take (order 5, atomic).
  */
+#define VENET_TX_HEAD		256
+
 static struct sk_buff *venet_alloc_skb(struct venet_txpoll *t, unsigned int len)
 {
 	unsigned int size = SKB_HEAD_ALIGN(NET_SKB_PAD + NET_IP_ALIGN + len);
@@ -351,7 +356,7 @@ static struct sk_buff *venet_alloc_skb(struct venet_txpoll *t, unsigned int len)
 	void *data;
 
 	if (size > PAGE_SIZE)
-		return napi_alloc_skb(&t->napi, len);
+		return napi_alloc_skb(&t->napi, VENET_TX_HEAD);
 	page = page_pool_dev_alloc_frag(t->pool, &offset, size);
 	if (!page)
 		return NULL;
@@ -366,6 +371,50 @@ static struct sk_buff *venet_alloc_skb(struct venet_txpoll *t, unsigned int len)
 	return skb;
 }
 
+/* Where the copy of a chain's bytes has got to: descriptor i, offset off. */
+struct venet_elem_pos {
+	u32 i, off;
+};
+
+/* Copy the chain's next n bytes (it has them: the caller summed its lengths) to dst. */
+static void venet_elem_copy(const struct ioq_elem *e, struct venet_elem_pos *pos, u8 *dst, u32 n)
+{
+	u32 k;
+
+	while (n) {
+		k = min(n, e->sg[pos->i].len - pos->off);
+		memcpy(dst, (u8 *)e->sg[pos->i].addr + pos->off, k);
+		dst += k;
+		n -= k;
+		pos->off += k;
+		if (pos->off == e->sg[pos->i].len) {
+			pos->i++;
+			pos->off = 0;
+		}
+	}
+}
+
+/* The frame's bytes from pos on (len of them) into pages, as the skb's fragments. */
+static int venet_add_pages(struct sk_buff *skb, const struct ioq_elem *e,
+			   struct venet_elem_pos *pos, u32 len)
+{
+	struct page *page;
+	u32 n;
+
+	while (len) {
+		if (skb_shinfo(skb)->nr_frags >= MAX_SKB_FRAGS)
+			return -EMSGSIZE;
+		page = dev_alloc_page();
+		if (!page)
+			return -ENOMEM;
+		n = min_t(u32, len, PAGE_SIZE);
+		venet_elem_copy(e, pos, page_address(page), n);
+		skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page, 0, n, PAGE_SIZE);
+		len -= n;
+	}
+	return 0;
+}
+
 /*
  * Client to host: one frame of the tx ring as an skb, or NULL (dropped and
  * counted). Its length is added to *bytes.
@@ -377,9 +426,10 @@ static struct sk_buff *venet_inject(struct net_device *ndev, struct venet_txpoll
 	unsigned int mtu_frame = READ_ONCE(ndev->mtu) + VLAN_ETH_HLEN;
 	unsigned int hlen = txoff ? sizeof(struct venet_txhdr) : 0;
 	unsigned int max = txoff ? hlen + VENET_TXOFF_FRAME_MAX : mtu_frame;
+	struct venet_elem_pos pos = { 0 };
 	struct sk_buff *skb;
 	u64 len = 0;	/* up to IOQ_SG_MAX lengths of the client's: no u32 sum */
-	u32 i;
+	u32 i, head;
 
 	for (i = 0; i < e->ndesc; i++)
 		len += e->sg[i].len;
@@ -390,8 +440,14 @@ static struct sk_buff *venet_inject(struct net_device *ndev, struct venet_txpoll
 		dev_core_stats_rx_dropped_inc(ndev);
 		return NULL;
 	}
-	for (i = 0; i < e->ndesc; i++)
-		__skb_put_data(skb, e->sg[i].addr, e->sg[i].len);
+	/* A head of VENET_TX_HEAD bytes (a large frame) or the whole frame. */
+	head = min_t(u32, len, skb_tailroom(skb));
+	venet_elem_copy(e, &pos, __skb_put(skb, head), head);
+	if (venet_add_pages(skb, e, &pos, len - head)) {
+		kfree_skb(skb);
+		dev_core_stats_rx_dropped_inc(ndev);
+		return NULL;
+	}
 	if (txoff && !venet_txoff(skb, mtu_frame)) {
 		kfree_skb(skb);
 		goto out_bad;
@@ -418,17 +474,16 @@ static void venet_gro_flush(struct napi_struct *napi)
 }
 
 /*
- * One batch's skbs to the stack: GRO only for IP, which it can merge, and
- * flushed before the next batch; every other frame goes in one list
- * (netif_receive_skb_list).
+ * One batch's skbs to the stack: GRO only for TCP, which it can merge, and
+ * flushed before the next batch; every other frame (GSO frames too) goes
+ * in one list (netif_receive_skb_list).
  */
 static void venet_tx_receive(struct napi_struct *napi, struct list_head *batch)
 {
 	struct sk_buff *skb, *next;
 
 	list_for_each_entry_safe(skb, next, batch, list) {
-		if ((skb->protocol == htons(ETH_P_IP) || skb->protocol == htons(ETH_P_IPV6)) &&
-		    !skb_is_gso(skb)) {
+		if (!skb_is_gso(skb) && venet_gro_tcp(skb)) {
 			skb_list_del_init(skb);
 			napi_gro_receive(napi, skb);
 		}

@@ -115,10 +115,15 @@ rtt() {
 mid() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ratio() { python3 -c "print('%.2f' % ($1 / $2 if $2 else 0))"; }
 
-# Counters of the vbus path over the runs (signals, kicks per frame).
+# Counters of the vbus path over the runs (signals, kicks, polls per frame):
+# the device's (host end) and vbus-enet's ethtool -S (client end; no
+# ethtool in the image: tests/vm/vbus.py reads them by ioctl).
 dev=/sys/vbus/devices/bl0
-snap() { cat $dev/rxq_produced $dev/rxq_signals $dev/txq_consumed $dev/txq_signals \
-	$dev/tx_by_kick | tr '\n' ' '; }
+snap() {
+	echo $(cat $dev/rxq_produced $dev/rxq_signals $dev/txq_consumed $dev/txq_signals \
+		$dev/tx_by_kick) \
+		$(ip netns exec nv python3 ./vbus.py ethtool-stats ve0 rx_polls txq_signals rxq_signals)
+}
 
 declare -A R
 for round in $(seq $ROUNDS); do
@@ -140,16 +145,21 @@ for round in $(seq $ROUNDS); do
 			"ns->host ${R[$p,pps_in,$round]}; rtt ${R[$p,rtt,$round]} us"
 	done
 	# the vbus path, per 64-byte frame: host->ns (rx ring) calls to the
-	# client; ns->host (tx ring) calls to the client and frames the kick
-	# path took
+	# client, the client's NAPI polls and its kicks for rx buffers (RXWAIT);
+	# ns->host (tx ring) the client's kicks, calls to the client, the
+	# client's NAPI polls (tx completions) and frames the kick path took
 	python3 - "$c0" "$c1" "$c2" <<'PY'
 import sys
 a, b, c = ([int(x) for x in s.split()] for s in sys.argv[1:4])
 rx = b[0] - a[0]
 tx = c[2] - b[2]
-print("  vbus counters: host->ns %d frames, %.4f signals/frame;" % (rx, (b[1] - a[1]) / max(rx, 1)),
-      "ns->host %d frames, %.4f completion signals/frame, %.4f taken by kick" %
-      (tx, (c[3] - b[3]) / max(tx, 1), (c[4] - b[4]) / max(tx, 1)))
+def per(x, y, n):
+    return (y - x) / max(n, 1)
+print("  vbus counters: host->ns %d frames, per frame %.4f signals, %.4f client polls,"
+      " %.4f rx kicks;" % (rx, per(a[1], b[1], rx), per(a[5], b[5], rx), per(a[7], b[7], rx)),
+      "ns->host %d frames, per frame %.4f kicks, %.4f completion signals, %.4f client polls,"
+      " %.4f taken by kick" % (tx, per(b[6], c[6], tx), per(b[3], c[3], tx), per(b[5], c[5], tx),
+                               per(b[4], c[4], tx)))
 PY
 done
 

@@ -25,11 +25,8 @@ IN="ip netns exec $NS"
 
 # ethtool -k/-K/-S without ethtool: the legacy SIOCETHTOOL commands.
 cat > ethtool.py <<'PY'
-import ctypes, fcntl, socket, struct, sys
-
-def ioctl(dev, buf):
-    ifr = struct.pack("16sQ16x", dev.encode(), ctypes.addressof(buf))
-    fcntl.ioctl(socket.socket(), 0x8946, ifr)
+import ctypes, struct, sys
+from vbus import siocethtool as ioctl, ethtool_stats
 
 def value(dev, cmd, data=0):
     b = ctypes.create_string_buffer(struct.pack("II", cmd, data))
@@ -46,18 +43,7 @@ def set_feature(dev, name, on):
 
 def stat(dev, name):
     """One statistic of ethtool -S."""
-    info = ctypes.create_string_buffer(struct.pack("I", 3) + bytes(192))   # GDRVINFO
-    ioctl(dev, info)
-    n = struct.unpack_from("I", info.raw, 180)[0]
-    names = ctypes.create_string_buffer(struct.pack("III", 0x1b, 1, n) + bytes(32 * n))
-    ioctl(dev, names)
-    stats = ctypes.create_string_buffer(struct.pack("II", 0x1d, n) + bytes(8 * n))
-    ioctl(dev, stats)
-    vals = struct.unpack_from("%dQ" % n, stats.raw, 8)
-    for i in range(n):
-        if names.raw[12 + 32 * i:44 + 32 * i].rstrip(b"\0").decode() == name:
-            return vals[i]
-    raise KeyError(name)
+    return ethtool_stats(dev)[name]
 
 if __name__ == "__main__":
     cmd, dev = sys.argv[1:3]

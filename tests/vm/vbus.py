@@ -782,6 +782,31 @@ def cmd_race(n):
     print("race ok")
 
 
+def siocethtool(dev, buf):
+    """SIOCETHTOOL on dev with buf (a ctypes buffer); no ethtool in the image."""
+    ifr = struct.pack("16sQ16x", dev.encode(), ctypes.addressof(buf))
+    fcntl.ioctl(socket.socket(), 0x8946, ifr)
+
+
+def ethtool_stats(dev):
+    """ethtool -S dev: a dict of every statistic."""
+    info = ctypes.create_string_buffer(struct.pack("I", 3) + bytes(192))   # GDRVINFO
+    siocethtool(dev, info)
+    n = struct.unpack_from("I", info.raw, 180)[0]
+    names = ctypes.create_string_buffer(struct.pack("III", 0x1b, 1, n) + bytes(32 * n))
+    siocethtool(dev, names)
+    stats = ctypes.create_string_buffer(struct.pack("II", 0x1d, n) + bytes(8 * n))
+    siocethtool(dev, stats)
+    vals = struct.unpack_from("%dQ" % n, stats.raw, 8)
+    return {names.raw[12 + 32 * i:44 + 32 * i].rstrip(b"\0").decode(): vals[i] for i in range(n)}
+
+
+def cmd_ethtool_stats(dev, *keys):
+    """The values of ethtool -S dev's statistics keys, on one line."""
+    stats = ethtool_stats(dev)
+    print(" ".join(str(stats[k]) for k in keys))
+
+
 def main():
     cmds = {k[4:].replace("_", "-"): v for k, v in globals().items() if k.startswith("cmd_")}
     try:
