@@ -54,9 +54,21 @@ static struct attribute *vbus_proxy_dev_attrs[] = {
 };
 ATTRIBUTE_GROUPS(vbus_proxy_dev);
 
+/*
+ * A device matches no driver until device_add() has returned. The device is
+ * on the bus's list, and its uevent has gone out, before device_add() is
+ * done: a driver registered in that window (udev loads it by the uevent's
+ * modalias) would try to probe it, and the driver core of Debian's 6.1
+ * refuses that with dev_err_probe(-EPROBE_DEFER, "Device not ready to
+ * probe"), whose reason string it then never frees (kmemleak). Matching
+ * nothing in the window skips the device cleanly; vbus_proxy_device_register
+ * attaches it afterwards.
+ */
 static int vbus_proxy_match(struct device *dev, struct device_driver *drv)
 {
-	return !strcmp(to_vbus_proxy_device(dev)->type, to_vbus_driver(drv)->type);
+	struct vbus_proxy_device *pdev = to_vbus_proxy_device(dev);
+
+	return READ_ONCE(pdev->added) && !strcmp(pdev->type, to_vbus_driver(drv)->type);
 }
 
 static int vbus_proxy_uevent(struct device *dev, struct kobj_uevent_env *env)
@@ -120,12 +132,20 @@ int vbus_proxy_device_register(struct vbus_proxy_device *pdev)
 	device_initialize(&pdev->dev);
 	pdev->dev.bus = &vbus_proxy_bus;
 	pdev->dev.release = vbus_proxy_device_release;
+	pdev->added = false;
 	ret = dev_set_name(&pdev->dev, "%s:%u", pdev->bus, pdev->id);
 	if (!ret)
 		ret = device_add(&pdev->dev);
-	if (ret)
+	if (ret) {
 		put_device(&pdev->dev);
-	return ret;
+		return ret;
+	}
+	/* See vbus_proxy_match; a driver's probe failing is not ours to return. */
+	WRITE_ONCE(pdev->added, true);
+	ret = device_attach(&pdev->dev);
+	if (ret < 0)
+		dev_warn(&pdev->dev, "attaching a driver: %d\n", ret);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(vbus_proxy_device_register);
 

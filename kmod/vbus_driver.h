@@ -66,6 +66,7 @@ struct vbus_proxy_ops {
  * @bus: the name of the vbus bus it came from
  * @id: its id on that bus
  * @ops: the connector's
+ * @added: device_add() has returned (vbus-proxy's; drivers match only then)
  */
 struct vbus_proxy_device {
 	struct device dev;
@@ -73,6 +74,7 @@ struct vbus_proxy_device {
 	char bus[64];
 	u32 id;
 	const struct vbus_proxy_ops *ops;
+	bool added;
 };
 
 static inline struct vbus_proxy_device *to_vbus_proxy_device(struct device *dev)
