@@ -305,8 +305,9 @@ ip link set ot2 up
 ip neigh replace 198.18.9.2 lladdr 02:00:00:00:09:02 dev ot2 nud permanent
 # The host -> client TCP stream of oc0 mirrored to ot2: the host stack's own
 # TSO frames, which ot2's client gets as they are.
-tc qdisc add dev $HOST clsact
-tc filter add dev $HOST egress matchall action mirred egress mirror dev ot2
+tc qdisc add dev $HOST clsact || fail "tc: no clsact qdisc (sch_ingress)"
+tc filter add dev $HOST egress matchall action mirred egress mirror dev ot2 ||
+	fail "tc: no matchall filter or mirred action (cls_matchall, act_mirred)"
 expect "oc0 up again (with the offload) for the mirrored stream" client_up
 
 expect "a userspace client with VENET_CAP_RXOFF gets venet-tap's headers right" \
