@@ -39,6 +39,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 
 #include "vbus_internal.h"
 
@@ -65,6 +66,8 @@ struct vbus_fd_conn {
 	struct vbus_fd_queue queues[VBUS_QUEUES_MAX];
 	atomic_t pending;		/* queues signalled without a call eventfd */
 	wait_queue_head_t wq;
+	unsigned long deferred;		/* queues whose call signal waits for signal_work */
+	struct work_struct signal_work;
 };
 
 static struct vbus_fd_conn *to_fd_conn(struct vbus_conn *conn)
@@ -350,7 +353,30 @@ static bool vbus_fd_has_signal(struct vbus_conn *conn, u32 queue)
 	return smp_load_acquire(&to_fd_conn(conn)->queues[queue].set);
 }
 
-/* The call eventfd, else the fd becomes readable. Any context. */
+/* The call signals that vbus_fd_signal() could not send where it ran. */
+static void vbus_fd_signal_work(struct work_struct *work)
+{
+	struct vbus_fd_conn *fc = container_of(work, struct vbus_fd_conn, signal_work);
+	unsigned long bits = xchg(&fc->deferred, 0);
+	struct eventfd_ctx *call;
+	unsigned int i;
+
+	rcu_read_lock();
+	for_each_set_bit(i, &bits, VBUS_QUEUES_MAX) {
+		call = rcu_dereference(fc->queues[i].call);
+		if (call)
+			eventfd_signal(call, 1);
+	}
+	rcu_read_unlock();
+}
+
+/*
+ * The call eventfd, else the fd becomes readable. Any context. Inside an
+ * eventfd's wake-up (a kick whose class answers at once: the kick eventfd's
+ * write is still on the stack) eventfd_signal() refuses, with a warning, and
+ * the signal would be lost: it goes to signal_work instead. The work is
+ * queued inside the RCU section, so release's grace period covers it.
+ */
 static void vbus_fd_signal(struct vbus_conn *conn, u32 queue)
 {
 	struct vbus_fd_conn *fc = to_fd_conn(conn);
@@ -358,8 +384,12 @@ static void vbus_fd_signal(struct vbus_conn *conn, u32 queue)
 
 	rcu_read_lock();
 	call = rcu_dereference(fc->queues[queue].call);
-	if (call)
+	if (call && eventfd_signal_allowed()) {
 		eventfd_signal(call, 1);
+	} else if (call) {
+		set_bit(queue, &fc->deferred);
+		queue_work(system_highpri_wq, &fc->signal_work);
+	}
 	rcu_read_unlock();
 	if (!call) {
 		atomic_or(BIT(queue), &fc->pending);
@@ -386,6 +416,8 @@ static void vbus_fd_release(struct vbus_conn *conn)
 	}
 	if (any)
 		synchronize_rcu();
+	/* Queued, if at all, before the grace period ended: finds no call left. */
+	cancel_work_sync(&fc->signal_work);
 	for (i = 0; i < VBUS_QUEUES_MAX; i++) {
 		struct vbus_fd_queue *q = &fc->queues[i];
 
@@ -491,6 +523,7 @@ long vbus_fd_conn_open(struct vbus_member *m, void __user *argp)
 		return -ENOMEM;
 	vbus_conn_init(&fc->conn, &vbus_fd_conn_ops);
 	init_waitqueue_head(&fc->wq);
+	INIT_WORK(&fc->signal_work, vbus_fd_signal_work);
 	ret = vbus_conn_connect(&fc->conn, m, req.id);
 	if (ret) {
 		kfree(fc);

@@ -19,11 +19,10 @@
  *
  * Locking: lock (a mutex) serialises calls, injections and disconnect;
  * txlock guards the tx ring against kicks, which come from the client's
- * transmit path.
+ * transmit path, from a kick eventfd's wake-up with interrupts off.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/bottom_half.h>
 #include <linux/if.h>
 #include <linux/if_ether.h>
 #include <linux/kernel.h>
@@ -150,9 +149,11 @@ ATTRIBUTE_GROUPS(tv);
 
 static void tv_set_up_locked(struct tv_dev *t, bool up)
 {
-	spin_lock_bh(&t->txlock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&t->txlock, flags);
 	t->up = up;
-	spin_unlock_bh(&t->txlock);
+	spin_unlock_irqrestore(&t->txlock, flags);
 }
 
 static long tv_call(struct vbus_device *vdev, struct vbus_conn *conn, u32 func,
@@ -221,19 +222,20 @@ static void tv_kick(struct vbus_device *vdev, struct vbus_conn *conn, u32 queue)
 {
 	struct tv_dev *t = vbus_device_priv(vdev);
 	struct ioq_elem e;
+	unsigned long flags;
 	unsigned int n = 0;
 	bool call = false;
 
 	if (queue != VENET_QUEUE_TX)
 		return;
-	spin_lock_bh(&t->txlock);
+	spin_lock_irqsave(&t->txlock, flags);
 	if (t->up) {
 		while (n++ < t->txq.count && ioq_consume(&t->txq, &e) > 0)
 			ioq_complete(&t->txq, e.id, e.ndesc, 0);
 		call = ioq_notify(&t->txq);
 		ioq_arm(&t->txq);
 	}
-	spin_unlock_bh(&t->txlock);
+	spin_unlock_irqrestore(&t->txlock, flags);
 	if (call)
 		vbus_conn_signal(conn, VENET_QUEUE_TX, true);
 }

@@ -72,8 +72,10 @@ static inline const struct vbus_attribute *to_vbus_attribute(const struct kobj_a
  * @call: a synchronous call: @len input bytes in @buf, room for @size
  *	bytes of output; returns the output length or a negative errno
  * @kick: the client signalled queue @queue through its kick eventfd
- *	(optional). Runs in atomic context, possibly before the class set up
- *	its data path and never after @disconnect returned.
+ *	(optional). Runs in atomic context, possibly with interrupts off
+ *	(inside the eventfd's wake-up: irqsave locks), possibly before the
+ *	class set up its data path and never after @disconnect returned. A
+ *	vbus_conn_signal() from here is delivered from a work item.
  * @kick_sync: the client kicked queue @queue with VBUS_IOC_KICK (optional;
  *	@kick is called instead when absent). Runs in the client's process
  *	context under the connection's lock, serialised against @call and

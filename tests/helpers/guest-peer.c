@@ -35,6 +35,13 @@
  *   guest-peer BUS churn ID N          N guests in turn, each opening device
  *                                      ID, kicking it with lying kick words
  *                                      and leaving with everything open
+ *   guest-peer BUS kickcall ID N       N round trips with venet-raw device
+ *                                      ID, whose kick completes the frame and
+ *                                      signals at once: one frame, one
+ *                                      doorbell, the interrupt within 5 s
+ *                                      (the signal raised inside the
+ *                                      doorbell's eventfd wake-up);
+ *                                      prints "kickcall N"
  *
  * Frames are broadcast, EtherType 0x88b5, numbered in their first payload
  * bytes as venet-count numbers them (pkt-seq reads that).
@@ -879,11 +886,49 @@ static int do_churn(const char *bus, unsigned int id, unsigned long n)
 	return 0;
 }
 
+/* kickcall: each doorbell's interrupt comes, though raised inside the doorbell's wake-up. */
+static int do_kickcall(const char *bus, unsigned int id, unsigned long n)
+{
+	struct venet v = { 0 };
+	unsigned long i;
+	void *cookie;
+	uint32_t len;
+
+	attach(bus, 0);
+	reset();
+	list();
+	venet_setup(&v, id);
+	for (i = 0; i < n; i++) {
+		struct ioq_buf b = { .offset = 0, .len = FRAME };
+		unsigned long irqs_before = irq_count;
+		bool done = false;
+		double end = now() + 5;
+
+		frame(v.tx_area, i);
+		if (ioq_post(&v.txq, &b, 1, NULL, 0))
+			die("post tx", EPROTO);
+		/* Ask for the completion's interrupt before the doorbell. */
+		ioq_arm_reap(&v.txq, 1);
+		kick(&v, VENET_QUEUE_TX);
+		/* An interrupt on any vector (the device's is its priority's). */
+		while (!done && now() < end) {
+			wait_irq(0, 1000);
+			done = irq_count > irqs_before && ioq_reap(&v.txq, &cookie, &len) > 0;
+		}
+		if (!done) {
+			fprintf(stderr, "Error: no interrupt for doorbell %lu of %lu\n", i + 1, n);
+			return 1;
+		}
+	}
+	printf("kickcall %lu\n", i);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 3) {
-		fprintf(stderr, "usage: guest-peer BUS errors|ctl|run|events|hostile|churn ...\n");
+		fprintf(stderr, "usage: guest-peer BUS errors|ctl|run|events|hostile|churn|kickcall ...\n");
 		return 2;
 	}
 	if (!strcmp(argv[2], "errors"))
@@ -900,6 +945,8 @@ int main(int argc, char **argv)
 		return do_hostile(argv[1], atoi(argv[3]), atoi(argv[4]));
 	if (!strcmp(argv[2], "churn") && argc == 5)
 		return do_churn(argv[1], atoi(argv[3]), strtoul(argv[4], NULL, 0));
+	if (!strcmp(argv[2], "kickcall") && argc == 5)
+		return do_kickcall(argv[1], atoi(argv[3]), strtoul(argv[4], NULL, 0));
 	fprintf(stderr, "Error: bad arguments\n");
 	return 2;
 }

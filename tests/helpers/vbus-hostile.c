@@ -11,6 +11,13 @@
  *                                       another thread posts each buffer again
  *                                       as it comes back; prints "ring R max M"
  *                                       (M: most buffers one call handed back)
+ *   vbus-hostile BUS ID kickcall N      (venet-raw, whose kick completes a
+ *                                       frame and signals at once) N round
+ *                                       trips: one frame, a write to the kick
+ *                                       eventfd, the call eventfd within 5 s;
+ *                                       then 50 clients kicking flat out, each
+ *                                       killed with SIGKILL after 20 ms;
+ *                                       prints "kickcall N killed K"
  *
  * Exit status 0 when the run completed, 1 with "Error: ..." otherwise.
  */
@@ -25,6 +32,10 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <poll.h>
+#include <signal.h>
+#include <time.h>
 #include <linux/vbus.h>
 #include <linux/vbus_venet.h>
 #include "ioq/ioq.h"
@@ -233,13 +244,126 @@ static int flushrx(unsigned long n)
 	return 0;
 }
 
+/* kickcall */
+
+#define KC_COUNT	8
+#define KC_SHM		(1 << 16)
+#define KC_AREA		8192
+#define KC_HALF		((KC_SHM - KC_AREA) / 2)
+
+struct kc_client {
+	int fd, kick, call;
+	struct ioq txq;
+	u8 *mem, *tx_area;
+};
+
+/* A venet-raw client whose tx queue signals through eventfds, its link up. */
+static void kc_open(struct kc_client *c)
+{
+	struct venet_qreg reg = { .count = KC_COUNT, .area_len = KC_HALF };
+	struct vbus_shm shm = { .size = KC_SHM };
+	struct vbus_signal sig = { .queue = VENET_QUEUE_TX };
+	u8 *mem;
+
+	c->fd = dev_open();
+	c->kick = eventfd(0, EFD_CLOEXEC);
+	c->call = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (c->kick < 0 || c->call < 0)
+		die("eventfd");
+	if (ioctl(c->fd, VBUS_IOC_SHM, &shm) < 0)
+		die("VBUS_IOC_SHM");
+	mem = mmap(NULL, KC_SHM, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
+	if (mem == MAP_FAILED)
+		die("mmap");
+	c->mem = mem;
+	reg.queue = VENET_QUEUE_RX;
+	reg.ring = 4096;
+	reg.area = KC_AREA;
+	if (dev_call(c->fd, VENET_FUNC_QREG, &reg, sizeof(reg), sizeof(reg)) < 0)
+		die("QREG rx");
+	reg.queue = VENET_QUEUE_TX;
+	reg.ring = 0;
+	reg.area = KC_AREA + KC_HALF;
+	if (dev_call(c->fd, VENET_FUNC_QREG, &reg, sizeof(reg), sizeof(reg)) < 0)
+		die("QREG tx");
+	c->tx_area = mem + KC_AREA + KC_HALF;
+	if (ioq_init(&c->txq, IOQ_PRODUCER, mem, IOQ_RING_SIZE(KC_COUNT), c->tx_area,
+		     KC_HALF) < 0)
+		die("ioq_init");
+	sig.kick = c->kick;
+	sig.call = c->call;
+	if (ioctl(c->fd, VBUS_IOC_SIGNAL, &sig) < 0)
+		die("VBUS_IOC_SIGNAL");
+	if (dev_call(c->fd, VENET_FUNC_LINKUP, NULL, 0, 0) < 0)
+		die("LINKUP");
+}
+
+/* One frame and its kick; true when the call eventfd said it is done. */
+static bool kc_round(struct kc_client *c, int ms)
+{
+	struct ioq_buf b = { .len = 60 };
+	struct pollfd p = { .fd = c->call, .events = POLLIN };
+	void *cookie;
+	uint64_t n;
+	u32 len;
+
+	while (ioq_reap(&c->txq, &cookie, &len) > 0)
+		;
+	memset(c->tx_area, 0xff, 60);
+	if (ioq_post(&c->txq, &b, 1, NULL, 0) < 0)
+		die("ioq_post");
+	/* The completion's signal asked for before the kick. */
+	ioq_arm_reap(&c->txq, 1);
+	if (eventfd_write(c->kick, 1) < 0)
+		die("kick");
+	return poll(&p, 1, ms) == 1 && read(c->call, &n, sizeof(n)) == sizeof(n);
+}
+
+static int kickcall(unsigned long n)
+{
+	struct kc_client c;
+	unsigned long i;
+	int k, status;
+
+	kc_open(&c);
+	for (i = 0; i < n; i++) {
+		if (!kc_round(&c, 5000)) {
+			fprintf(stderr, "Error: no call signal for kick %lu of %lu\n", i + 1, n);
+			return 1;
+		}
+	}
+	/* The mapping holds the file: the device is free for the next client once both go. */
+	munmap(c.mem, KC_SHM);
+	close(c.fd);
+	close(c.kick);
+	close(c.call);
+	/* Released with deferred signals in flight: the connection's work goes first. */
+	for (k = 0; k < 50; k++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			die("fork");
+		if (!pid) {
+			kc_open(&c);
+			for (;;)
+				kc_round(&c, 0);
+		}
+		nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
+		kill(pid, SIGKILL);
+		if (waitpid(pid, &status, 0) != pid || !WIFSIGNALED(status))
+			die("a kicking client did not die by SIGKILL");
+	}
+	printf("kickcall %lu killed %d\n", n, k);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char path[256];
 	unsigned long n;
 
 	if (argc != 5) {
-		fprintf(stderr, "usage: vbus-hostile BUS ID signal-race|flushrx N\n");
+		fprintf(stderr, "usage: vbus-hostile BUS ID signal-race|flushrx|kickcall N\n");
 		return 2;
 	}
 	snprintf(path, sizeof(path), "/dev/vbus/%s", argv[1]);
@@ -252,6 +376,8 @@ int main(int argc, char **argv)
 		return signal_race(n);
 	if (!strcmp(argv[3], "flushrx"))
 		return flushrx(n);
+	if (!strcmp(argv[3], "kickcall"))
+		return kickcall(n);
 	fprintf(stderr, "Error: unknown command %s\n", argv[3]);
 	return 2;
 }
