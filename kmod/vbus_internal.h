@@ -58,8 +58,8 @@ struct vbus_device {
 };
 
 /* configfs devices/<name>/priority: the default, and the bound (exclusive). */
-#define VBUS_DEVICE_PRIORITY_DEFAULT	1
-#define VBUS_DEVICE_PRIORITY_MAX	64
+#define VBUS_DEVICE_PRIORITY_DEFAULT	VBUS_RULE_PRIORITY_DEFAULT
+#define VBUS_DEVICE_PRIORITY_MAX	(VBUS_RULE_PRIORITY_MAX + 1)
 
 struct vbus_bus {
 	struct config_group group;	/* instances/<name> */

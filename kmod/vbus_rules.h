@@ -23,6 +23,11 @@
 #define VBUS_RULE_CLASS_TEXT	"1-31 characters of [A-Za-z0-9._:-], not \".\" or \"..\""
 #define VBUS_RULE_ATTR_TEXT	"1-64 characters of [A-Za-z0-9_-]"
 
+/* A device's priority (configfs devices/<name>/priority): the bound and the default. */
+#define VBUS_RULE_PRIORITY_MAX		63
+#define VBUS_RULE_PRIORITY_DEFAULT	1
+#define VBUS_RULE_PRIORITY_TEXT		"a number from 0 to 63"
+
 /* Is @s 1 to @max characters, each alphanumeric (ASCII) or one of @extra? */
 static inline bool vbus_rule_chars(const char *s, size_t max, const char *extra)
 {

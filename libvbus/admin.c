@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libvbus administration through configfs (doc/abi/configfs.md), the one
- * write path: buses, devices, their types and links, and class attributes
- * on sysfs (doc/abi/sysfs.md). Compound operations (a device that cannot be
- * typed, a bus or device removed with its links) undo what they did when a
- * later step fails, so a failed call changes nothing.
+ * write path: buses, devices, their types, priorities and links, and class
+ * attributes on sysfs (doc/abi/sysfs.md). Compound operations (a device that
+ * cannot be typed, a bus or device removed with its links) undo what they
+ * did when a later step fails, so a failed call changes nothing.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -124,17 +124,33 @@ VBUS_EXPORT int vbus_bus_add(struct vbus_ctx *ctx, const char *bus)
 	return mkdir_at(ctx, "instances", bus);
 }
 
-static int bus_set(struct vbus_ctx *ctx, const char *bus, const char *attr, const char *value)
+/* The configfs file @attr of object @name in @group ("instances", "devices"). */
+static int configfs_attr_path(const char *group, const char *name, const char *attr, char *path,
+			      size_t size)
+{
+	int r;
+
+	if (!vbus_name_valid(name))
+		return -EINVAL;
+	r = snprintf(path, size, VBUS_CONFIGFS_ROOT "/%s/%s/%s", group, name, attr);
+	return r < 0 || (size_t)r >= size ? -ENAMETOOLONG : 0;
+}
+
+static int configfs_set(struct vbus_ctx *ctx, const char *group, const char *name,
+			const char *attr, const char *value)
 {
 	char path[PATH_MAX];
 	int r;
 
-	if (!ctx || !vbus_name_valid(bus))
+	if (!ctx)
 		return -EINVAL;
-	r = snprintf(path, sizeof(path), VBUS_CONFIGFS_ROOT "/instances/%s/%s", bus, attr);
-	if (r < 0 || (size_t)r >= sizeof(path))
-		return -ENAMETOOLONG;
-	return vbus_write_attr(ctx, path, value);
+	r = configfs_attr_path(group, name, attr, path, sizeof(path));
+	return r < 0 ? r : vbus_write_attr(ctx, path, value);
+}
+
+static int bus_set(struct vbus_ctx *ctx, const char *bus, const char *attr, const char *value)
+{
+	return configfs_set(ctx, "instances", bus, attr, value);
 }
 
 VBUS_EXPORT int vbus_bus_set_owner(struct vbus_ctx *ctx, const char *bus, uid_t uid)
@@ -406,7 +422,6 @@ VBUS_EXPORT int vbus_class_load(struct vbus_ctx *ctx, const char *class)
 
 VBUS_EXPORT int vbus_device_add(struct vbus_ctx *ctx, const char *dev, const char *class)
 {
-	char path[PATH_MAX];
 	int r;
 
 	if (!ctx || !vbus_name_valid(dev) || !vbus_class_name_valid(class))
@@ -419,10 +434,8 @@ VBUS_EXPORT int vbus_device_add(struct vbus_ctx *ctx, const char *dev, const cha
 		return r;
 	/* The class first (its module loaded if need be), then the type. */
 	r = vbus_class_load(ctx, class);
-	if (r == 0) {
-		snprintf(path, sizeof(path), VBUS_CONFIGFS_ROOT "/devices/%s/type", dev);
-		r = vbus_write_attr(ctx, path, class);
-	}
+	if (r == 0)
+		r = configfs_set(ctx, "devices", dev, "type", class);
 	if (r < 0)
 		rmdir_at(ctx, "devices", dev);
 	return r;
@@ -448,6 +461,36 @@ VBUS_EXPORT int vbus_device_del(struct vbus_ctx *ctx, const char *dev)
 			link_make(ctx, buses[i], dev, dev);
 	vbus_strv_free(buses);
 	return r < 0 ? r : 0;
+}
+
+VBUS_EXPORT int vbus_device_set_priority(struct vbus_ctx *ctx, const char *dev,
+					 unsigned int priority)
+{
+	char v[16];
+
+	if (priority > VBUS_PRIORITY_MAX)
+		return -EINVAL;
+	snprintf(v, sizeof(v), "%u", priority);
+	return configfs_set(ctx, "devices", dev, "priority", v);
+}
+
+VBUS_EXPORT int vbus_device_get_priority(struct vbus_ctx *ctx, const char *dev,
+					 unsigned int *ret_priority)
+{
+	char path[PATH_MAX], *line;
+	int r;
+
+	if (!ctx || !ret_priority)
+		return -EINVAL;
+	r = configfs_attr_path("devices", dev, "priority", path, sizeof(path));
+	if (r == 0)
+		r = vbus_read_line(ctx, path, &line);
+	if (r < 0)
+		return r;
+	/* The kernel shows what it accepted; anything else is not its file. */
+	r = vbus_priority_parse(line, ret_priority) < 0 ? -EIO : 0;
+	free(line);
+	return r;
 }
 
 /* The sysfs file of class attribute @attr of @dev (relative to the root). */

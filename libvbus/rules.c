@@ -19,6 +19,10 @@
 /* The largest uid or gid: (uid_t)-1 means "no change" to chown(2). */
 #define VBUS_ID_MAX	4294967294UL
 
+_Static_assert(VBUS_PRIORITY_MAX == VBUS_RULE_PRIORITY_MAX &&
+	       VBUS_PRIORITY_DEFAULT == VBUS_RULE_PRIORITY_DEFAULT,
+	       "vbus.h states the kernel's priority rule");
+
 VBUS_EXPORT bool vbus_name_valid(const char *name)
 {
 	return name && vbus_rule_name(name);
@@ -43,6 +47,7 @@ VBUS_EXPORT const char *vbus_rule_text(enum vbus_rule rule)
 		[VBUS_RULE_MODE] = "octal, at most 0777",
 		[VBUS_RULE_USER] = "no such user",
 		[VBUS_RULE_GROUP] = "no such group",
+		[VBUS_RULE_PRIORITY] = VBUS_RULE_PRIORITY_TEXT,
 	};
 
 	return (unsigned int)rule < sizeof(text) / sizeof(text[0]) ? text[rule] : NULL;
@@ -76,6 +81,21 @@ VBUS_EXPORT int vbus_mode_parse(const char *s, mode_t *ret_mode)
 	if (r < 0)
 		return r;
 	*ret_mode = v;
+	return 0;
+}
+
+/* As the kernel takes it (configfs devices/<name>/priority) and the schema says: 0 to 63. */
+VBUS_EXPORT int vbus_priority_parse(const char *s, unsigned int *ret_priority)
+{
+	unsigned long v;
+	int r;
+
+	if (!s || !ret_priority)
+		return -EINVAL;
+	r = parse_digits(s, 10, 2, VBUS_PRIORITY_MAX, &v);
+	if (r < 0)
+		return r;
+	*ret_priority = v;
 	return 0;
 }
 

@@ -115,7 +115,8 @@ static void test_class_and_attr_names(void **state)
 	assert_false(vbus_attr_name_valid(".."));
 	assert_false(vbus_attr_name_valid(""));
 	assert_string_equal(vbus_rule_text(VBUS_RULE_MODE), "octal, at most 0777");
-	assert_null(vbus_rule_text(VBUS_RULE_GROUP + 1));
+	assert_string_equal(vbus_rule_text(VBUS_RULE_PRIORITY), "a number from 0 to 63");
+	assert_null(vbus_rule_text(VBUS_RULE_PRIORITY + 1));
 }
 
 static void test_mode_user_group(void **state)
@@ -146,6 +147,77 @@ static void test_mode_user_group(void **state)
 	assert_int_equal(vbus_group_parse("1002", &gid), 0);
 	assert_int_equal(gid, 1002);
 	assert_int_equal(vbus_group_parse("no-such-group-x", &gid), -ENOENT);
+}
+
+static void test_priority_parse(void **state)
+{
+	static const char *const bad[] = { "64", "-1", "x", "", "+1", " 1", "1 ", "007", "1.0",
+					   "0x1", "99" };
+	unsigned int prio = 42;
+
+	assert_int_equal(vbus_priority_parse("0", &prio), 0);
+	assert_int_equal(prio, 0);
+	assert_int_equal(vbus_priority_parse("63", &prio), 0);
+	assert_int_equal(prio, 63);
+	assert_int_equal(vbus_priority_parse("07", &prio), 0);
+	assert_int_equal(prio, 7);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(vbus_priority_parse(bad[i], &prio), -EINVAL);
+	assert_int_equal(prio, 7);
+	assert_int_equal(vbus_priority_parse(NULL, &prio), -EINVAL);
+	assert_int_equal(vbus_priority_parse("1", NULL), -EINVAL);
+}
+
+static void write_file(const struct fixture *f, const char *rel, const char *text)
+{
+	FILE *fp = fopen(at(f, rel), "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static char *read_file(const struct fixture *f, const char *rel)
+{
+	static char buf[64];
+	FILE *fp = fopen(at(f, rel), "r");
+	size_t n;
+
+	assert_non_null(fp);
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+/* configfs devices/<dev>/priority: read and written as the kernel shows it. */
+static void test_priority_get_set(void **state)
+{
+	struct fixture *f = *state;
+	unsigned int prio = 42;
+
+	write_file(f, CFS "/devices/d1/priority", "1\n");
+	assert_int_equal(vbus_device_get_priority(f->ctx, "d1", &prio), 0);
+	assert_int_equal(prio, 1);
+	assert_int_equal(vbus_device_set_priority(f->ctx, "d1", 63), 0);
+	assert_string_equal(read_file(f, CFS "/devices/d1/priority"), "63");
+	assert_int_equal(vbus_device_get_priority(f->ctx, "d1", &prio), 0);
+	assert_int_equal(prio, 63);
+
+	/* Bad values and names are refused before the kernel is asked. */
+	assert_int_equal(vbus_device_set_priority(f->ctx, "d1", 64), -EINVAL);
+	assert_int_equal(vbus_device_set_priority(f->ctx, "d1", (unsigned int)-1), -EINVAL);
+	assert_int_equal(vbus_device_set_priority(f->ctx, "../d1", 2), -EINVAL);
+	assert_int_equal(vbus_device_set_priority(NULL, "d1", 2), -EINVAL);
+	assert_int_equal(vbus_device_get_priority(f->ctx, "d1", NULL), -EINVAL);
+	assert_string_equal(read_file(f, CFS "/devices/d1/priority"), "63");
+
+	assert_int_equal(vbus_device_get_priority(f->ctx, "nope", &prio), -ENOENT);
+	assert_int_equal(vbus_device_set_priority(f->ctx, "nope", 2), -ENOENT);
+	assert_false(exists(f, CFS "/devices/nope"));
+	write_file(f, CFS "/devices/d2/priority", "junk\n");
+	assert_int_equal(vbus_device_get_priority(f->ctx, "d2", &prio), -EIO);
+	assert_int_equal(prio, 63);
 }
 
 static void test_bad_names_touch_nothing(void **state)
@@ -297,6 +369,8 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_class_and_attr_names),
 		cmocka_unit_test(test_mode_user_group),
+		cmocka_unit_test(test_priority_parse),
+		T(test_priority_get_set),
 		T(test_bad_names_touch_nothing),
 		T(test_bus_add_exists),
 		T(test_attach_detach),

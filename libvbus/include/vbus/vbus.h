@@ -59,6 +59,7 @@ enum vbus_rule {
 	VBUS_RULE_MODE,		/* vbus_mode_parse() */
 	VBUS_RULE_USER,		/* vbus_user_parse() */
 	VBUS_RULE_GROUP,	/* vbus_group_parse() */
+	VBUS_RULE_PRIORITY,	/* vbus_priority_parse() */
 };
 
 const char *vbus_rule_text(enum vbus_rule rule);
@@ -68,6 +69,16 @@ int vbus_mode_parse(const char *s, mode_t *ret_mode);
 /* A user (group) name, or a number below 4294967295. -ENOENT: no such user (group). */
 int vbus_user_parse(const char *s, uid_t *ret_uid);
 int vbus_group_parse(const char *s, gid_t *ret_gid);
+
+/*
+ * A device's priority: which of a VM guest's interrupt vectors (and signal
+ * queues) carries the device's signals (doc/abi/guest.md), from 0 to
+ * VBUS_PRIORITY_MAX; a new device has VBUS_PRIORITY_DEFAULT.
+ */
+#define VBUS_PRIORITY_MAX	63
+#define VBUS_PRIORITY_DEFAULT	1
+/* A priority: 1 or 2 decimal digits, at most VBUS_PRIORITY_MAX. -EINVAL otherwise. */
+int vbus_priority_parse(const char *s, unsigned int *ret_priority);
 
 /*
  * Administration (configfs, doc/abi/configfs.md). A name that breaks its
@@ -127,6 +138,14 @@ int vbus_device_set_attr(struct vbus_ctx *ctx, const char *dev, const char *attr
 			 const char *value);
 int vbus_device_get_attr(struct vbus_ctx *ctx, const char *dev, const char *attr,
 			 char **ret_value);
+/*
+ * The device's priority (configfs devices/<dev>/priority; typed or not). A
+ * guest uses a new priority from its next open of the device on.
+ * vbus_device_set_priority: -EINVAL above VBUS_PRIORITY_MAX.
+ */
+int vbus_device_set_priority(struct vbus_ctx *ctx, const char *dev, unsigned int priority);
+int vbus_device_get_priority(struct vbus_ctx *ctx, const char *dev,
+			     unsigned int *ret_priority);
 
 /*
  * NULL-terminated lists (free with vbus_strv_free()); the return value is
