@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * vbusctl device: add, del, set, attach and detach devices.
+ * vbusctl device: add, del, set, attach and detach devices. Of the ATTRs,
+ * "priority" is the device's own (configfs), every other its class's (sysfs).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,14 +17,16 @@
 
 static int device_usage(struct ctl *ctl, int argc, char **argv)
 {
-	printf("Usage: vbusctl device add NAME type CLASS [ ATTR VALUE ]...\n"
+	printf("Usage: vbusctl device add NAME type CLASS [ priority N ] [ ATTR VALUE ]...\n"
 	       "       vbusctl device del NAME\n"
-	       "       vbusctl device set NAME ATTR VALUE [ ATTR VALUE ]...\n"
+	       "       vbusctl device set NAME { priority N | ATTR VALUE }...\n"
 	       "       vbusctl device attach NAME bus BUS\n"
 	       "       vbusctl device detach NAME bus BUS\n"
 	       "       vbusctl device show [ NAME ] [ bus BUS ] [ type CLASS ]\n"
 	       "       vbusctl device help\n"
-	       "ATTR := an attribute of the device's class (vbusctl class show)\n");
+	       "N := the device's priority in a VM guest, from 0 to %d (default %d)\n"
+	       "ATTR := an attribute of the device's class (vbusctl class show)\n",
+	       VBUS_PRIORITY_MAX, VBUS_PRIORITY_DEFAULT);
 	return EXIT_OK;
 }
 
@@ -44,9 +47,16 @@ static int device_must_exist(struct ctl *ctl, const char *name)
 	return EXIT_OK;
 }
 
-/* ATTR VALUE pairs must be complete, and no ATTR given twice. */
+static bool is_priority(const char *attr)
+{
+	return strcmp(attr, "priority") == 0;
+}
+
+/* ATTR VALUE pairs must be complete, no ATTR given twice, a priority in range. */
 static int check_attr_pairs(int argc, char **argv)
 {
+	unsigned int prio;
+
 	for (int i = 0; i < argc; i += 2) {
 		if (!vbus_attr_name_valid(argv[i]))
 			return invrule("an attribute name", VBUS_RULE_ATTR, argv[i]);
@@ -55,8 +65,38 @@ static int check_attr_pairs(int argc, char **argv)
 		for (int j = 0; j < i; j += 2)
 			if (strcmp(argv[i], argv[j]) == 0)
 				return duparg(argv[i], argv[i + 1]);
+		if (is_priority(argv[i]) && vbus_priority_parse(argv[i + 1], &prio) < 0)
+			return invrule("a priority", VBUS_RULE_PRIORITY, argv[i + 1]);
 	}
 	return EXIT_OK;
+}
+
+/* ATTR's value as text into *@ret_value (free() it). */
+static int attr_get(struct ctl *ctl, const char *dev, const char *attr, char **ret_value)
+{
+	unsigned int prio;
+	char buf[16];
+	int r;
+
+	if (!is_priority(attr))
+		return vbus_device_get_attr(ctl->vbus, dev, attr, ret_value);
+	r = vbus_device_get_priority(ctl->vbus, dev, &prio);
+	if (r < 0)
+		return r;
+	snprintf(buf, sizeof(buf), "%u", prio);
+	*ret_value = strdup(buf);
+	return *ret_value ? 0 : -ENOMEM;
+}
+
+static int attr_set(struct ctl *ctl, const char *dev, const char *attr, const char *value)
+{
+	unsigned int prio;
+	int r;
+
+	if (!is_priority(attr))
+		return vbus_device_set_attr(ctl->vbus, dev, attr, value);
+	r = vbus_priority_parse(value, &prio);
+	return r < 0 ? r : vbus_device_set_priority(ctl->vbus, dev, prio);
 }
 
 static int attr_error(const char *dev, const char *attr, const char *value, int r)
@@ -104,7 +144,7 @@ static int device_add(struct ctl *ctl, int argc, char **argv)
 	if (r < 0)
 		return syserr("cannot add device", name, r);
 	for (int i = 3; i < argc; i += 2) {
-		r = vbus_device_set_attr(ctl->vbus, name, argv[i], argv[i + 1]);
+		r = attr_set(ctl, name, argv[i], argv[i + 1]);
 		if (r < 0) {
 			vbus_device_del(ctl->vbus, name);
 			return attr_error(name, argv[i], argv[i + 1], r);
@@ -153,20 +193,20 @@ static int device_set(struct ctl *ctl, int argc, char **argv)
 	if (!old)
 		return syserr("cannot set device", argv[0], -ENOMEM);
 	for (i = 1; i < argc && !failed; i += 2) {
-		r = vbus_device_get_attr(ctl->vbus, argv[0], argv[i], &old[i]);
+		r = attr_get(ctl, argv[0], argv[i], &old[i]);
 		if (r < 0)
 			failed = i;
 	}
 	for (i = 1; i < argc && !failed; i += 2) {
 		changing = true;
-		r = vbus_device_set_attr(ctl->vbus, argv[0], argv[i], argv[i + 1]);
+		r = attr_set(ctl, argv[0], argv[i], argv[i + 1]);
 		if (r < 0)
 			failed = i;
 	}
 	if (failed) {
 		ret = attr_error(argv[0], argv[failed], argv[failed + 1], r);
 		for (i = 1; changing && i < failed; i += 2)
-			vbus_device_set_attr(ctl->vbus, argv[0], argv[i], old[i]);
+			attr_set(ctl, argv[0], argv[i], old[i]);
 	}
 	for (i = 0; i < argc; i++)
 		free(old[i]);
@@ -245,12 +285,40 @@ static const struct cmd show_keywords[] = {
 	{ NULL },
 };
 
+/*
+ * The priority of each of @devs, which the dump does not carry: configfs
+ * has it. -1 for a device removed since the dump.
+ */
+static int device_priorities(struct ctl *ctl, struct vbus_device **devs, int **ret_prios)
+{
+	size_t n = 0;
+	int *v;
+
+	while (devs[n])
+		n++;
+	v = calloc(n + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		unsigned int prio;
+		int r = vbus_device_get_priority(ctl->vbus, vbus_device_get_name(devs[i]), &prio);
+
+		if (r < 0 && r != -ENOENT) {
+			free(v);
+			return r;
+		}
+		v[i] = r < 0 ? -1 : (int)prio;
+	}
+	*ret_prios = v;
+	return 0;
+}
+
 static int device_show(struct ctl *ctl, int argc, char **argv)
 {
 	const char *name = NULL, *bus = NULL, *class = NULL;
 	struct vbus_device **devs = NULL;
 	const struct cmd *kw;
-	int r;
+	int *prios, r;
 
 	/* A first word that is not spelled out as a keyword is the NAME. */
 	if (argc > 0 && strcmp(argv[0], "bus") != 0 && strcmp(argv[0], "type") != 0) {
@@ -288,10 +356,16 @@ static int device_show(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "Error: device \"%s\" does not exist.\n", name);
 		return EXIT_SYSTEM;
 	}
+	r = device_priorities(ctl, devs, &prios);
+	if (r < 0) {
+		vbus_device_list_free(devs);
+		return show_error("devices", r);
+	}
 	print_open_array(ctl->out, NULL);
-	for (struct vbus_device **d = devs; *d; d++)
-		print_device(ctl, NULL, *d);
+	for (size_t i = 0; devs[i]; i++)
+		print_device(ctl, NULL, devs[i], prios[i]);
 	print_close_array(ctl->out);
+	free(prios);
 	vbus_device_list_free(devs);
 	return EXIT_OK;
 }

@@ -93,7 +93,7 @@ static void print_change(struct ctl *ctl, const struct vbus_change *c)
 		if (vbus_change_get_action(c) == VBUS_CHANGE_ATTR)
 			print_attr_change(p, vbus_change_get_device(c));
 		else
-			print_device(ctl, "device", vbus_change_get_device(c));
+			print_device(ctl, "device", vbus_change_get_device(c), -1);
 		break;
 	case VBUS_OBJECT_LINK:
 		print_link(ctl, "link", vbus_change_get_link(c));

@@ -293,7 +293,7 @@ void print_bus(struct ctl *ctl, const char *key, const struct vbus_bus *b,
 	print_close_object(p);
 }
 
-void print_device(struct ctl *ctl, const char *key, const struct vbus_device *d)
+void print_device(struct ctl *ctl, const char *key, const struct vbus_device *d, int priority)
 {
 	struct printer *p = ctl->out;
 	unsigned int i;
@@ -307,6 +307,8 @@ void print_device(struct ctl *ctl, const char *key, const struct vbus_device *d)
 		print_null(p, PRINT_ANY, "class", " untyped");
 		print_null(p, PRINT_JSON, "type", NULL);
 	}
+	if (priority >= 0)
+		print_uint(p, PRINT_ANY, "priority", " priority %" PRIu64, priority);
 	print_nl(p);
 	print_open_array(p, "buses");
 	for (i = 0; i < vbus_device_get_n_links(d); i++) {

@@ -18,7 +18,8 @@ struct vbus_stats;
  */
 void print_bus(struct ctl *ctl, const char *key, const struct vbus_bus *b,
 	       struct vbus_stats **stats, struct vbus_device **devs);
-void print_device(struct ctl *ctl, const char *key, const struct vbus_device *d);
+/* @priority: the device's (configfs), or -1 to leave it out. */
+void print_device(struct ctl *ctl, const char *key, const struct vbus_device *d, int priority);
 void print_class(struct ctl *ctl, const char *key, const struct vbus_class *c);
 void print_link(struct ctl *ctl, const char *key, const struct vbus_link *l);
 void print_member(struct ctl *ctl, const char *key, const struct vbus_member *m);

@@ -1,14 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Unit tests: vbusctl keyword lookup and dispatch (vbusctl/cmd.c). */
+/*
+ * Unit tests: vbusctl keyword lookup and dispatch (vbusctl/cmd.c), and
+ * "device set" on a fake configfs and sysfs below a test root.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <vbus/vbus.h>
 
 #include "cmd.h"
+#include "objects.h"
 
 static int called;
 
@@ -142,6 +152,100 @@ static void test_split_errors(void **state)
 	assert_int_equal(cmd_split_line(many, argv, 4), -E2BIG);
 }
 
+/* A fake tree with device d1: configfs priority 1, class attribute greeting "hi". */
+static int setup_tree(void **state)
+{
+	struct ctl *ctl = calloc(1, sizeof(*ctl));
+	char root[] = "/tmp/vbusctl-device.XXXXXX", cmd[256];
+
+	if (!ctl || !mkdtemp(root) || vbus_ctx_new(&ctl->vbus) < 0 ||
+	    vbus_ctx_set_root(ctl->vbus, root) < 0)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "cd %s && mkdir -p sys/kernel/config/vbus/devices/d1 "
+		 "sys/vbus/devices/d1 && echo 1 > sys/kernel/config/vbus/devices/d1/priority && "
+		 "echo hi > sys/vbus/devices/d1/greeting", root);
+	if (system(cmd) != 0 || chdir(root) < 0)
+		return -1;
+	*state = ctl;
+	return 0;
+}
+
+static int teardown_tree(void **state)
+{
+	struct ctl *ctl = *state;
+	char cwd[PATH_MAX], cmd[PATH_MAX + 16];
+
+	vbus_ctx_free(ctl->vbus);
+	free(ctl);
+	if (!getcwd(cwd, sizeof(cwd)) || chdir("/") < 0)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", cwd);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* The first line of @path (relative to the test root). */
+static const char *line_of(const char *path)
+{
+	static char buf[64];
+	FILE *f = fopen(path, "r");
+
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+#define PRIO "sys/kernel/config/vbus/devices/d1/priority"
+#define GREETING "sys/vbus/devices/d1/greeting"
+
+static int device(struct ctl *ctl, char **argv)
+{
+	int argc = 0;
+
+	while (argv[argc])
+		argc++;
+	return do_device(ctl, argc, argv);
+}
+
+/* "priority" goes to configfs, is checked first, and is put back when a later write fails. */
+static void test_device_set_priority(void **state)
+{
+	struct ctl *ctl = *state;
+	char *bad[][7] = {
+		{ "set", "d1", "priority", "64", NULL },
+		{ "set", "d1", "priority", "-1", NULL },
+		{ "set", "d1", "priority", "x", NULL },
+		{ "set", "d1", "greeting", "yo", "priority", NULL },
+		{ "set", "d1", "greeting", "yo", "priority", "64", NULL },
+		{ "set", "d1", "priority", "2", "priority", "3", NULL },
+		{ "add", "d2", "type", "test", "priority", "64", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(device(ctl, bad[i]), EXIT_USAGE);
+	assert_int_equal(access("sys/kernel/config/vbus/devices/d2", F_OK), -1);
+	assert_string_equal(line_of(PRIO), "1");
+	assert_string_equal(line_of(GREETING), "hi");
+
+	assert_int_equal(device(ctl, (char *[]){ "set", "d1", "priority", "7", "greeting", "yo",
+						 NULL }), EXIT_OK);
+	assert_string_equal(line_of(PRIO), "7");
+	assert_string_equal(line_of(GREETING), "yo");
+
+	/* An attribute that cannot be read: nothing written. */
+	assert_int_equal(device(ctl, (char *[]){ "set", "d1", "priority", "9", "colour", "red",
+						 NULL }), EXIT_SYSTEM);
+	assert_string_equal(line_of(PRIO), "7");
+
+	/* A write that fails after the priority's: the old priority is put back. */
+	assert_int_equal(unlink(GREETING), 0);
+	assert_int_equal(symlink("/dev/full", GREETING), 0);
+	assert_int_equal(device(ctl, (char *[]){ "set", "d1", "priority", "9", "greeting", "hey",
+						 NULL }), EXIT_SYSTEM);
+	assert_string_equal(line_of(PRIO), "7");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -155,6 +259,8 @@ int main(void)
 		cmocka_unit_test(test_split_quotes_and_escapes),
 		cmocka_unit_test(test_split_empty_and_comment),
 		cmocka_unit_test(test_split_errors),
+		cmocka_unit_test_setup_teardown(test_device_set_priority, setup_tree,
+						teardown_tree),
 	};
 
 	return cmocka_run_group_tests_name("vbusctl-cmd", tests, NULL, NULL);

@@ -95,6 +95,44 @@ run 1 'Error: command "a" is ambiguous: it could be add, attach.' vbusctl device
 run 2 'Error: device "nosuch" does not exist.' vbusctl device set nosuch greeting x
 expect_eq "failed sets left (or put back) the old value" howdy "$(cat $S/devices/d2/greeting)"
 
+# A device's priority is its own (configfs), not its class's: set, added,
+# shown; a bad one is refused before anything is written, and a later
+# failing write puts it back.
+prio() { cat $C/devices/$1/priority; }
+expect_eq "a new device has priority 1" 1 "$(prio d1)"
+run 0 "" vbusctl device set d2 priority 5
+expect_eq "device set priority" 5 "$(prio d2)"
+run 0 "" vbusctl device set d2 greeting hey priority 0
+expect_eq "priority with a class attribute" "0 hey" "$(prio d2) $(cat $S/devices/d2/greeting)"
+for bad in 64 -1 x 1.5 ""; do
+	run 1 "Error: argument \"$bad\" is wrong: not a priority (a number from 0 to 63)" \
+		vbusctl device set d2 greeting no priority "$bad"
+done
+run 1 'Error: argument for "priority" is missing.' vbusctl device set d2 priority
+run 1 'Error: duplicate "priority": "3" is the second value.' \
+	vbusctl device set d2 priority 2 priority 3
+run 2 'Error: device "d2" has no attribute "colour".' vbusctl device set d2 priority 9 colour red
+run 2 'Error: cannot set calls of device "d2" to "5": Permission denied.' \
+	vbusctl device set d2 priority 9 calls 5
+expect_eq "failed sets left (or put back) the priority and greeting" "0 hey" \
+	"$(prio d2) $(cat $S/devices/d2/greeting)"
+run 0 "" vbusctl device add d3 type test priority 63 greeting hi
+expect_eq "device add with a priority" "63 hi" "$(prio d3) $(cat $S/devices/d3/greeting)"
+run 1 'Error: argument "64" is wrong: not a priority (a number from 0 to 63)' \
+	vbusctl device add d9 type test priority 64
+expect "no device d9 came of the bad priority" test ! -e $C/devices/d9
+expect_eq "device show: the priority after the type" "device d3 class test type test-echo priority 63" \
+	"$(vbusctl device show d3 | head -n1)"
+expect_eq "device show -j: the priority a number" "63 0 1" "$(vbusctl -j device show |
+	python3 -c 'import json, sys; d = {x["name"]: x["priority"] for x in json.load(sys.stdin)}
+print(d["d3"], d["d2"], d["d1"])')"
+mkdir $C/devices/raw
+run 0 "" vbusctl device set raw priority 7
+expect_eq "an untyped device takes and shows a priority" "7/device raw untyped priority 7" \
+	"$(prio raw)/$(vbusctl device show raw)"
+rmdir $C/devices/raw
+run 0 "" vbusctl device del d3
+
 # Links.
 run 0 "" vbusctl device attach d1 bus vm1
 run 0 "" vbusctl device attach d1 bus vm2
@@ -131,10 +169,13 @@ expect_eq "complete bus names" "vm1 vm2 vm3" "$(complete_words vbusctl bus del "
 expect_eq "complete bus keywords" "owner group mode local" "$(complete_words vbusctl bus set vm1 "")"
 expect_eq "complete classes" "test" "$(complete_words vbusctl device add dx type "")"
 expect_eq "complete device names" "d1 d2" "$(complete_words vbusctl -j device set "")"
-expect_eq "complete writable class attributes" "greeting" \
+expect_eq "complete the priority and writable class attributes" "priority greeting" \
 	"$(complete_words vbusctl device set d1 "")"
-expect_eq "complete the attribute after a pair" "greeting" \
+expect_eq "complete the attribute after a pair" "priority greeting" \
 	"$(complete_words vbusctl device set d1 greeting x "")"
+expect_eq "complete no value of priority" "" "$(complete_words vbusctl device set d1 priority "")"
+expect_eq "complete the priority at add" "priority" \
+	"$(complete_words vbusctl device add dx type test "")"
 expect_eq "complete the bus of attach" "vm1 vm2 vm3" \
 	"$(complete_words vbusctl device attach d1 bus "")"
 

@@ -63,14 +63,14 @@ run 2 'Error: bus "nosuch" does not exist.' vbusctl bus show nosuch
 run 1 'Error: argument "x" is wrong: unexpected argument after the bus name' vbusctl bus show vm1 x
 
 expect_eq "device show NAME (text): the settings, no counter" "$(printf '%s\n' \
-	'device d1 class test type test-echo' '    bus vm1 id 0' '    bus vm2 id 0' \
+	'device d1 class test type test-echo priority 1' '    bus vm1 id 0' '    bus vm2 id 0' \
 	'    greeting hi')" "$(vbusctl device show d1)"
 expect_eq "-s device show NAME (text): the counters after the settings" "$(printf '%s\n' \
-	'device d1 class test type test-echo' '    bus vm1 id 0' '    bus vm2 id 0' \
+	'device d1 class test type test-echo priority 1' '    bus vm1 id 0' '    bus vm2 id 0' \
 	'    greeting hi' '    stats: calls 0')" "$(vbusctl -s device show d1)"
 j=$(vbusctl -j device show)
 expect "device show -j: the documented shape" json_check "
-	j[0] == {'name': 'd1', 'class': 'test', 'type': 'test-echo',
+	j[0] == {'name': 'd1', 'class': 'test', 'type': 'test-echo', 'priority': 1,
 		 'buses': [{'bus': 'vm1', 'id': 0}, {'bus': 'vm2', 'id': 0}],
 		 'attributes': {'greeting': 'hi'}} and j[1]['name'] == 'd2'" "$j"
 expect "-s device show -j: counters as numbers under stats" json_check "
@@ -83,9 +83,10 @@ expect_eq "device show type test bus vm1" "d1 d2" "$(vbusctl -j device show type
 expect_eq "device show type nosuch: empty" "[]" "$(vbusctl -j device show type nosuch)"
 mkdir /sys/kernel/config/vbus/devices/raw
 expect "an untyped device: class and type null" json_check \
-	"j == [{'name': 'raw', 'class': None, 'type': None, 'buses': [], 'attributes': {}}]" \
+	"j == [{'name': 'raw', 'class': None, 'type': None, 'priority': 1, 'buses': [],
+	        'attributes': {}}]" \
 	"$(vbusctl -j device show raw)"
-expect_eq "an untyped device (text)" "device raw untyped" "$(vbusctl device show raw)"
+expect_eq "an untyped device (text)" "device raw untyped priority 1" "$(vbusctl device show raw)"
 rmdir /sys/kernel/config/vbus/devices/raw
 run 2 'Error: device "nosuch" does not exist.' vbusctl device show nosuch
 run 1 'Error: duplicate "bus": "vm2" is the second value.' vbusctl device show bus vm1 bus vm2
