@@ -48,6 +48,11 @@ static int lv_dev_set_attr(void *ud, const char *dev, const char *attr, const ch
 	return vbus_device_set_attr(ud, dev, attr, value);
 }
 
+static int lv_dev_set_priority(void *ud, const char *dev, unsigned priority)
+{
+	return vbus_device_set_priority(ud, dev, priority);
+}
+
 static int lv_link(void *ud, const char *dev, const char *bus)
 {
 	return vbus_device_attach(ud, dev, bus);
@@ -68,6 +73,7 @@ const struct kops kops_libvbus = {
 	.link = lv_link,
 	.unlink = lv_unlink,
 	.bus_set_local = lv_bus_set_local,
+	.dev_set_priority = lv_dev_set_priority,
 };
 
 static int step(const struct action *a, const struct kops *ops, void *ud)
@@ -85,6 +91,8 @@ static int step(const struct action *a, const struct kops *ops, void *ud)
 		return ops->dev_add(ud, a->dev, a->class);
 	case ACT_DEV_ATTR:
 		return ops->dev_set_attr(ud, a->dev, a->attr, a->value);
+	case ACT_DEV_PRIO:
+		return ops->dev_set_priority(ud, a->dev, a->priority);
 	case ACT_BUS_ADD:
 		r = ops->bus_add(ud, a->bus);
 		if (r >= 0 && (a->owner || a->group || a->mode != 0600)) {
@@ -103,11 +111,13 @@ static int step(const struct action *a, const struct kops *ops, void *ud)
 	return -EINVAL;
 }
 
-/* Put back a device that a step deleted: class, attributes, links (best effort). */
+/* Put back a device that a step deleted: class, priority, attributes, links (best effort). */
 static void undo_dev_del(const struct live_device *d, const struct kops *ops, void *ud)
 {
 	if (!d->class || ops->dev_add(ud, d->name, d->class) < 0)
 		return;
+	if (d->priority >= 0 && d->priority != VBUS_PRIORITY_DEFAULT)
+		ops->dev_set_priority(ud, d->name, (unsigned)d->priority);
 	for (size_t i = 0; i < d->n_attrs; i++)
 		ops->dev_set_attr(ud, d->name, d->attr_names[i], d->attr_values[i]);
 }
@@ -141,6 +151,10 @@ static void undo(const struct action *a, const struct kops *ops, void *ud)
 	case ACT_DEV_ATTR:
 		if (a->old_value)
 			ops->dev_set_attr(ud, a->dev, a->attr, a->old_value);
+		break;
+	case ACT_DEV_PRIO:
+		if (a->old_priority >= 0)
+			ops->dev_set_priority(ud, a->dev, (unsigned)a->old_priority);
 		break;
 	case ACT_BUS_ADD:
 		ops->bus_del(ud, a->bus);

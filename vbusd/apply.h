@@ -23,6 +23,7 @@ struct kops {
 	/* Optional: called after every step and undo, so a caller can show life. */
 	void (*progress)(void);
 	int (*bus_set_local)(void *ud, const char *bus, bool on);
+	int (*dev_set_priority)(void *ud, const char *dev, unsigned priority);
 };
 
 extern const struct kops kops_libvbus;	/* ud: struct vbus_ctx * */

@@ -81,6 +81,7 @@ struct live_device *live_add_device(struct live *l, const char *name, const char
 		free(d);
 		return NULL;
 	}
+	d->priority = VBUS_PRIORITY_DEFAULT;
 	l->devices[l->n_devices++] = d;
 	return d;
 }
@@ -142,6 +143,22 @@ const char *live_device_attr(const struct live_device *d, const char *name)
 	return NULL;
 }
 
+/* Not in the dump: configfs has it. -ENOENT: the device went away since. */
+static int read_priority(struct vbus_ctx *ctx, struct live_device *d)
+{
+	unsigned prio;
+	int r;
+
+	r = vbus_device_get_priority(ctx, d->name, &prio);
+	if (r == -ENOENT) {
+		d->priority = -1;
+		return 0;
+	}
+	if (r >= 0)
+		d->priority = (int)prio;
+	return r;
+}
+
 static int read_devices(struct vbus_ctx *ctx, struct live *l)
 {
 	struct vbus_device **list = NULL;
@@ -162,6 +179,8 @@ static int read_devices(struct vbus_ctx *ctx, struct live *l)
 		for (unsigned j = 0; j < vbus_device_get_n_attrs(vd) && r >= 0; j++)
 			r = live_add_attr(d, vbus_device_get_attr_name(vd, j),
 					  vbus_device_get_attr_value(vd, j));
+		if (r >= 0)
+			r = read_priority(ctx, d);
 	}
 	vbus_device_list_free(list);
 	return r;
@@ -191,6 +210,15 @@ static int read_buses(struct vbus_ctx *ctx, struct live *l)
 					  vbus_link_get_device(vbus_bus_get_link(vb, j)));
 	}
 	vbus_bus_list_free(list);
+	return r;
+}
+
+int live_read_priorities(struct vbus_ctx *ctx, struct live *l)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < l->n_devices && r >= 0; i++)
+		r = read_priority(ctx, l->devices[i]);
 	return r;
 }
 

@@ -22,6 +22,7 @@ struct live_bus {
 struct live_device {
 	char *name;
 	char *class;	/* NULL: untyped */
+	int priority;	/* configfs's; -1: unknown (the device went away) */
 	char **attr_names;
 	char **attr_values;
 	size_t n_attrs;
@@ -37,13 +38,19 @@ struct live {
 };
 
 int live_read(struct vbus_ctx *ctx, struct live **ret);
+/*
+ * Read the devices' priorities again: they are not in the dumps (configfs
+ * has them) and no event announces a change of one, so a kept live state
+ * cannot know them.
+ */
+int live_read_priorities(struct vbus_ctx *ctx, struct live *l);
 void live_free(struct live *l);
 static inline void live_freep(struct live **l)
 {
 	live_free(*l);
 }
 
-/* Building blocks of live_read(), for tests. */
+/* Building blocks of live_read(), for tests. A device has VBUS_PRIORITY_DEFAULT. */
 int live_new(struct live **ret);
 struct live_bus *live_add_bus(struct live *l, const char *name, uid_t owner, gid_t group,
 			      mode_t mode);

@@ -550,7 +550,8 @@ static int on_kernel_event(sd_event_source *s, int fd, uint32_t revents, void *u
  * device, link or class attribute is announced on the events group, so the
  * last dump is still true while no event came (the core announces attribute
  * writes and classes announce their other attribute changes). Our own
- * changes make it stale too. The manager owns the result.
+ * changes make it stale too. Devices' priorities are neither dumped nor
+ * announced: they are read again each time. The manager owns the result.
  */
 static int live_get(struct manager *m, struct live **ret)
 {
@@ -566,6 +567,10 @@ static int live_get(struct manager *m, struct live **ret)
 		live_free(m->live);
 		m->live = live;
 		m->live_stale = false;
+	} else {
+		r = live_read_priorities(m->vbus, m->live);
+		if (r < 0)
+			return r;
 	}
 	*ret = m->live;
 	return 0;

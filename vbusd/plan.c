@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <vbus/vbus.h>
+
 #include "plan.h"
 
 struct planner {
@@ -51,12 +53,25 @@ static void conflict(struct planner *pl, const char *what, const char *name, con
 	pl->p->errors = v;
 }
 
+static struct action *set_priority(struct planner *pl, const struct topo_device *d, int old)
+{
+	struct action *a = add(pl, ACT_DEV_PRIO, NULL, d->name);
+
+	if (a) {
+		a->priority = d->priority;
+		a->old_priority = old;
+	}
+	return a;
+}
+
 static void create_device(struct planner *pl, const struct topo_device *d)
 {
 	struct action *a = add(pl, ACT_DEV_ADD, NULL, d->name);
 
 	if (a)
 		a->class = d->class;
+	if (a && d->priority != VBUS_PRIORITY_DEFAULT)
+		a = set_priority(pl, d, -1);
 	for (size_t i = 0; a && i < d->n_attrs; i++) {
 		a = add(pl, ACT_DEV_ATTR, NULL, d->name);
 		if (a) {
@@ -89,6 +104,8 @@ static void plan_device(struct planner *pl, const struct topo_device *d)
 		create_device(pl, d);
 		return;
 	}
+	if (l->priority != (int)d->priority && !set_priority(pl, d, l->priority))
+		return;
 	for (size_t i = 0; i < d->n_attrs; i++) {
 		const char *cur = live_device_attr(l, d->attrs[i].name);
 
@@ -268,6 +285,11 @@ char *action_describe(const struct action *a)
 			return strdupf("set device %s attribute %s to \"%s\" (was \"%s\")", a->dev,
 				       a->attr, a->value, a->old_value);
 		return strdupf("set device %s attribute %s to \"%s\"", a->dev, a->attr, a->value);
+	case ACT_DEV_PRIO:
+		if (a->old_priority >= 0)
+			return strdupf("set device %s priority %u (was %d)", a->dev, a->priority,
+				       a->old_priority);
+		return strdupf("set device %s priority %u", a->dev, a->priority);
 	case ACT_BUS_ADD:
 		return strdupf("create bus %s owner %u group %u mode %04o", a->bus,
 			       (unsigned)a->owner, (unsigned)a->group, (unsigned)a->mode);

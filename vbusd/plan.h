@@ -19,6 +19,7 @@ enum action_kind {
 	ACT_DEV_DEL,
 	ACT_DEV_ADD,
 	ACT_DEV_ATTR,
+	ACT_DEV_PRIO,
 	ACT_BUS_ADD,
 	ACT_BUS_PERM,
 	ACT_LINK,
@@ -32,6 +33,8 @@ struct action {
 	const char *class;		/* ACT_DEV_ADD */
 	const char *attr, *value;	/* ACT_DEV_ATTR */
 	const char *old_value;		/* ACT_DEV_ATTR: NULL when not readable */
+	unsigned priority;		/* ACT_DEV_PRIO */
+	int old_priority;		/* ACT_DEV_PRIO: -1 for a new device or none read */
 	uid_t owner;			/* ACT_BUS_ADD, ACT_BUS_PERM */
 	gid_t group;
 	mode_t mode;

@@ -471,9 +471,25 @@ static void parse_attrs(struct parse *p, const char *path, json_t *obj, struct t
 	}
 }
 
+/* "priority": an integer from 0 to VBUS_PRIORITY_MAX. */
+static void parse_priority(struct parse *p, const char *path, json_t *obj, unsigned *ret)
+{
+	_cleanup_free_ char *sub = jpath_member(path, "priority");
+	json_t *v = member(p, path, obj, "priority", JSON_INTEGER, "an integer", false);
+
+	if (!v)
+		return;
+	if (json_integer_value(v) < 0 || json_integer_value(v) > VBUS_PRIORITY_MAX) {
+		perror_at(p, sub, false, "invalid priority %" JSON_INTEGER_FORMAT ": %s",
+			  json_integer_value(v), vbus_rule_text(VBUS_RULE_PRIORITY));
+		return;
+	}
+	*ret = (unsigned)json_integer_value(v);
+}
+
 static void parse_device(struct parse *p, const char *path, json_t *obj)
 {
-	static const char *const keys[] = { "name", "class", "attributes", NULL };
+	static const char *const keys[] = { "name", "class", "priority", "attributes", NULL };
 	_cleanup_free_ char *cpath = jpath_member(path, "class");
 	struct topo_device *d, *prev;
 	json_t *class;
@@ -489,6 +505,7 @@ static void parse_device(struct parse *p, const char *path, json_t *obj)
 		return;
 	}
 	d->file = p->file;
+	d->priority = VBUS_PRIORITY_DEFAULT;
 	jpos_find(&p->pos, path, false, &d->line, &d->col);
 	d->name = name_member(p, path, obj, "device");
 	class = member(p, path, obj, "class", JSON_STRING, "a string", true);
@@ -503,6 +520,7 @@ static void parse_device(struct parse *p, const char *path, json_t *obj)
 		else if (!(d->class = strdup(c)))
 			p->err = -ENOMEM;
 	}
+	parse_priority(p, path, obj, &d->priority);
 	parse_attrs(p, path, obj, d);
 	if (!d->name || !d->class) {
 		device_free(d);

@@ -29,6 +29,7 @@ struct topo_device {
 	char *class;
 	struct topo_attr *attrs;
 	size_t n_attrs;
+	unsigned priority;		/* its signals' vector in a guest (default 1) */
 	const char *file;
 	unsigned line, col;
 };

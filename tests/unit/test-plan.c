@@ -245,6 +245,11 @@ static int f_local(void *ud, const char *b, bool on)
 	return record(ud, "local %s %s", b, on ? "on" : "off");
 }
 
+static int f_prio(void *ud, const char *d, unsigned prio)
+{
+	return record(ud, "prio %s %u", d, prio);
+}
+
 static int progress_calls;
 
 static void f_progress(void)
@@ -254,7 +259,7 @@ static void f_progress(void)
 
 static const struct kops fake_ops = {
 	f_bus_add, f_bus_del, f_perm, f_dev_add, f_dev_del, f_attr, f_link, f_unlink, f_progress,
-	f_local,
+	f_local, f_prio,
 };
 
 static void test_apply_rolls_back(void **state)
@@ -365,6 +370,84 @@ static void test_local(void **state)
 	topology_unref(t);
 }
 
+/* The plan from @t, @l and @owned, which must read @expected (one line per action). */
+static struct plan *planned(struct topology *t, struct live *l, const struct state *owned,
+			    const char *expected)
+{
+	struct plan *p;
+	char *text;
+
+	assert_int_equal(plan_compute(t, l, owned, &p), 0);
+	text = describe(p);
+	assert_string_equal(text, expected);
+	free(text);
+	return p;
+}
+
+/* Apply @p with the call numbered @fail_at failing; the calls must read @log. */
+static void apply_failing(const struct plan *p, int fail_at, const char *log)
+{
+	struct fake f = { .fail_at = fail_at };
+
+	assert_int_equal(plan_apply(p, &fake_ops, &f, NULL), -EIO);
+	assert_string_equal(f.log, log);
+}
+
+/*
+ * "priority": set after the device is made when it is not the default,
+ * changed (and put back on failure) when it drifted, and a file without it
+ * wants the default.
+ */
+static void test_priority(void **state)
+{
+	struct topology *t = topo("{\"devices\": [{\"name\": \"d1\", \"class\": \"test\",\n"
+				  "  \"priority\": 5, \"attributes\": {\"greeting\": \"hi\"}},\n"
+				  " {\"name\": \"d2\", \"class\": \"test\"}]}");
+	struct state owned = { 0 };
+	struct live *l;
+	struct plan *p;
+
+	assert_int_equal(live_new(&l), 0);
+	p = planned(t, l, &owned, "create device d1 class test\n"
+				  "create device d2 class test\n"
+				  "set device d1 attribute greeting to \"hi\"\n"
+				  "set device d1 priority 5\n");
+	apply_failing(p, 4, "dev+ d1\ndev+ d2\nattr d1 greeting=hi\nprio d1 5 FAIL\n"
+			    "dev- d2\ndev- d1\n");
+	plan_free(p);
+	live_free(l);
+
+	/* Converged: nothing; drifted: set, with the old value put back on failure. */
+	own_all(&owned);
+	assert_int_equal(live_new(&l), 0);
+	assert_int_equal(live_add_attr(live_add_device(l, "d1", "test"), "greeting", "hi"), 0);
+	live_add_device(l, "d2", "test");
+	live_get_device(l, "d1")->priority = 5;
+	plan_free(planned(t, l, &owned, ""));
+	live_get_device(l, "d1")->priority = 0;
+	live_get_device(l, "d2")->priority = 9;
+	p = planned(t, l, &owned, "set device d1 priority 5 (was 0)\n"
+				  "set device d2 priority 1 (was 9)\n");
+	apply_failing(p, 2, "prio d1 5\nprio d2 1 FAIL\nprio d1 0\n");
+	plan_free(p);
+	topology_unref(t);
+
+	/* A device deleted by a failing plan comes back with its priority. */
+	t = topo("{\"devices\": [{\"name\": \"d2\", \"class\": \"test\", \"priority\": 9},"
+		 " {\"name\": \"d3\", \"class\": \"test\"}]}");
+	live_get_device(l, "d1")->priority = 1;
+	p = planned(t, l, &owned, "delete device d1\ncreate device d3 class test\n");
+	apply_failing(p, 2, "dev- d1\ndev+ d3 FAIL\ndev+ d1\nattr d1 greeting=hi\n");
+	plan_free(p);
+	live_get_device(l, "d1")->priority = 5;
+	p = planned(t, l, &owned, "delete device d1\ncreate device d3 class test\n");
+	apply_failing(p, 2, "dev- d1\ndev+ d3 FAIL\ndev+ d1\nprio d1 5\nattr d1 greeting=hi\n");
+	plan_free(p);
+	live_free(l);
+	state_clear(&owned);
+	topology_unref(t);
+}
+
 static void test_state_store(void **state)
 {
 	char dir[] = "/tmp/vbusd-state.XXXXXX", path[64];
@@ -397,6 +480,7 @@ int main(void)
 		cmocka_unit_test(test_apply_rolls_back),
 		cmocka_unit_test(test_rollback_restores_deleted),
 		cmocka_unit_test(test_local),
+		cmocka_unit_test(test_priority),
 		cmocka_unit_test(test_state_store),
 	};
 

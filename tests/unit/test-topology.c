@@ -165,6 +165,44 @@ static void test_guest(void **state)
 	}
 }
 
+/* "priority": an integer from 0 to 63, 1 when not given. */
+static void test_priority(void **state)
+{
+#define AT "p.json:1:57: $.devices[0].priority: "
+	static const struct {
+		const char *text, *error;
+	} bad[] = {
+		{ "{\"devices\": [{\"name\": \"d\", \"class\": \"test\", \"priority\": 64}]}",
+		  AT "invalid priority 64: a number from 0 to 63" },
+		{ "{\"devices\": [{\"name\": \"d\", \"class\": \"test\", \"priority\": -1}]}",
+		  AT "invalid priority -1: a number from 0 to 63" },
+		{ "{\"devices\": [{\"name\": \"d\", \"class\": \"test\", \"priority\": \"7\"}]}",
+		  AT "\"priority\" must be an integer, not a string" },
+		{ "{\"devices\": [{\"name\": \"d\", \"class\": \"test\", \"priority\": 1.5}]}",
+		  AT "\"priority\" must be an integer, not a number" },
+		{ "{\"buses\": [{\"name\": \"b\", \"priority\": 2}]}",
+		  "p.json:1:26: $.buses[0].priority: unknown key \"priority\"" },
+	};
+#undef AT
+	struct topology *t = parse("p.json", "{\"devices\": [\n"
+				   " {\"name\": \"a\", \"class\": \"test\", \"priority\": 0},\n"
+				   " {\"name\": \"b\", \"class\": \"test\", \"priority\": 63},\n"
+				   " {\"name\": \"c\", \"class\": \"test\"}]}");
+
+	assert_int_equal(topology_finish(t), 0);
+	assert_true(topology_valid(t));
+	assert_int_equal(topology_get_device(t, "a")->priority, 0);
+	assert_int_equal(topology_get_device(t, "b")->priority, 63);
+	assert_int_equal(topology_get_device(t, "c")->priority, 1);
+	topology_unref(t);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		t = parse("p.json", bad[i].text);
+		assert_one_error(t, bad[i].error);
+		topology_unref(t);
+	}
+}
+
 static void test_conflict_across_files(void **state)
 {
 	struct topology *t = parse("10-a.json", "{\"buses\": [{\"name\": \"b\"}]}");
@@ -317,6 +355,7 @@ int main(void)
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_types),
 		cmocka_unit_test(test_guest),
+		cmocka_unit_test(test_priority),
 		cmocka_unit_test(test_conflict_across_files),
 		cmocka_unit_test(test_undefined_device),
 		cmocka_unit_test(test_duplicate_key_and_not_object),

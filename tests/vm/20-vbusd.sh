@@ -134,6 +134,55 @@ expect "its bus is gone" test ! -e $CFS/instances/d1
 expect "its device is gone" test ! -e $CFS/devices/d-dev
 expect_eq "the rest stays" "a1 a2 foreign " "$(buses)"
 
+# A device's priority (configfs): planned, applied, kept by a no-change
+# reload, changed with the file, put back by a reload after a change behind
+# vbusd's back (the kernel announces none); out of range, refused with its
+# position and nothing applied.
+prio() { cat $CFS/devices/$1/priority; }
+cat > /tmp/45-p.json <<'JSON'
+{ "devices": [ { "name": "p-dev", "class": "test", "priority": 7 },
+               { "name": "p-one", "class": "test" } ] }
+JSON
+expect_eq "plan with a priority" "create device p-dev class test
+create device p-one class test
+set device p-dev priority 7
+3 changes planned for 2 buses, 4 devices" "$(vbusctl topology plan /tmp/45-p.json)"
+expect "plan made no device" test ! -e $CFS/devices/p-dev
+expect "apply with a priority" vbusctl topology apply /tmp/45-p.json
+expect_eq "the priorities in configfs" "7 1" "$(prio p-dev) $(prio p-one)"
+expect "reload after it" systemctl reload vbusd
+expect_eq "a no-change reload changes nothing" "2 buses, 4 devices converged (0 changes)" \
+	"$(status)"
+expect_eq "the priority kept" 7 "$(prio p-dev)"
+mkdir -p /tmp/p3
+sed 's/"priority": 7/"priority": 3/' /tmp/45-p.json > /tmp/p3/45-p.json
+expect_eq "plan of a changed priority" "set device p-dev priority 3 (was 7)
+1 changes planned for 2 buses, 4 devices" "$(vbusctl topology plan /tmp/p3/45-p.json)"
+expect_eq "plan changed nothing" 7 "$(prio p-dev)"
+vbusctl device set p-dev priority 9
+vbusctl device set p-one priority 0
+expect_eq "reload after a change behind vbusd's back" "set device p-dev priority 7 (was 9)
+set device p-one priority 1 (was 0)
+2 buses, 4 devices converged (2 changes)" "$(vbusctl topology reload)"
+expect_eq "the priorities put back" "7 1" "$(prio p-dev) $(prio p-one)"
+cat > /tmp/46-bad.json <<'JSON'
+{ "devices": [ { "name": "p-bad", "class": "test", "priority": 64 } ] }
+JSON
+out=$(vbusctl topology check /tmp/46-bad.json 2>&1); rc=$?
+expect_eq "check of an out-of-range priority" "1
+/tmp/46-bad.json:1:64: \$.devices[0].priority: invalid priority 64: a number from 0 to 63
+Error: the topology has 1 problem(s); nothing was changed." "$rc
+$out"
+sed -i 's/64/-1/' /tmp/46-bad.json
+expect_errno "invalid priority -1: a number from 0 to 63" "apply of a negative priority fails" \
+	vbusctl topology apply /tmp/46-bad.json
+expect "nothing applied: no device p-bad" test ! -e $CFS/devices/p-bad
+expect "nothing installed" test ! -e $TD/46-bad.json
+rm $TD/45-p.json
+expect "reload without the priorities" systemctl reload vbusd
+expect "their devices gone" test ! -e $CFS/devices/p-dev -a ! -e $CFS/devices/p-one
+rm -rf /tmp/p3 /tmp/45-p.json /tmp/46-bad.json
+
 # Restart and stop leave the topology in place and touch nothing.
 expect "systemctl restart vbusd" systemctl restart vbusd
 expect_eq "restart converges with no change" "2 buses, 2 devices converged (0 changes)" "$(status)"
