@@ -66,8 +66,7 @@ struct vbus_fd_conn {
 	struct vbus_fd_queue queues[VBUS_QUEUES_MAX];
 	atomic_t pending;		/* queues signalled without a call eventfd */
 	wait_queue_head_t wq;
-	unsigned long deferred;		/* queues whose call signal waits for signal_work */
-	struct work_struct signal_work;
+	struct vbus_signals calls;	/* by queue: the call eventfds */
 };
 
 static struct vbus_fd_conn *to_fd_conn(struct vbus_conn *conn)
@@ -243,6 +242,51 @@ int vbus_signal_get(s32 fd, struct file **ret_file, struct eventfd_ctx **ret_ctx
 	return 0;
 }
 
+/*
+ * The signals raised inside an eventfd's wake-up (a kick or doorbell whose
+ * class answers at once: that eventfd's write is still on the stack), sent
+ * on a high-priority worker moments later.
+ */
+static void vbus_signals_work(struct work_struct *work)
+{
+	struct vbus_signals *s = container_of(work, struct vbus_signals, work);
+	struct eventfd_ctx *ctx;
+	unsigned int i;
+
+	rcu_read_lock();
+	for_each_set_bit(i, s->pending, VBUS_SIGNALS_MAX) {
+		if (!test_and_clear_bit(i, s->pending))
+			continue;
+		ctx = s->get(s, i);
+		if (ctx)
+			eventfd_signal(ctx, 1);
+	}
+	rcu_read_unlock();
+}
+
+void vbus_signals_init(struct vbus_signals *s,
+		       struct eventfd_ctx *(*get)(struct vbus_signals *s, unsigned int index))
+{
+	bitmap_zero(s->pending, VBUS_SIGNALS_MAX);
+	INIT_WORK(&s->work, vbus_signals_work);
+	s->get = get;
+}
+
+void vbus_signals_raise(struct vbus_signals *s, unsigned int index, struct eventfd_ctx *ctx)
+{
+	if (eventfd_signal_allowed()) {
+		eventfd_signal(ctx, 1);
+		return;
+	}
+	set_bit(index, s->pending);
+	queue_work(system_highpri_wq, &s->work);
+}
+
+void vbus_signals_cancel(struct vbus_signals *s)
+{
+	cancel_work_sync(&s->work);
+}
+
 /* Caller holds the connection's lock; q is not set. */
 static int vbus_signal_set_locked(struct vbus_fd_conn *fc, struct vbus_fd_queue *q,
 				  const struct vbus_signal *req)
@@ -353,29 +397,17 @@ static bool vbus_fd_has_signal(struct vbus_conn *conn, u32 queue)
 	return smp_load_acquire(&to_fd_conn(conn)->queues[queue].set);
 }
 
-/* The call signals that vbus_fd_signal() could not send where it ran. */
-static void vbus_fd_signal_work(struct work_struct *work)
+static struct eventfd_ctx *vbus_fd_call(struct vbus_signals *s, unsigned int queue)
 {
-	struct vbus_fd_conn *fc = container_of(work, struct vbus_fd_conn, signal_work);
-	unsigned long bits = xchg(&fc->deferred, 0);
-	struct eventfd_ctx *call;
-	unsigned int i;
+	struct vbus_fd_conn *fc = container_of(s, struct vbus_fd_conn, calls);
 
-	rcu_read_lock();
-	for_each_set_bit(i, &bits, VBUS_QUEUES_MAX) {
-		call = rcu_dereference(fc->queues[i].call);
-		if (call)
-			eventfd_signal(call, 1);
-	}
-	rcu_read_unlock();
+	return rcu_dereference(fc->queues[queue].call);
 }
 
 /*
- * The call eventfd, else the fd becomes readable. Any context. Inside an
- * eventfd's wake-up (a kick whose class answers at once: the kick eventfd's
- * write is still on the stack) eventfd_signal() refuses, with a warning, and
- * the signal would be lost: it goes to signal_work instead. The work is
- * queued inside the RCU section, so release's grace period covers it.
+ * The call eventfd, else the fd becomes readable. Any context, a kick's
+ * wake-up among them (vbus_signals_raise() defers there). A deferred signal
+ * is queued inside the RCU section, so release's grace period covers it.
  */
 static void vbus_fd_signal(struct vbus_conn *conn, u32 queue)
 {
@@ -384,12 +416,8 @@ static void vbus_fd_signal(struct vbus_conn *conn, u32 queue)
 
 	rcu_read_lock();
 	call = rcu_dereference(fc->queues[queue].call);
-	if (call && eventfd_signal_allowed()) {
-		eventfd_signal(call, 1);
-	} else if (call) {
-		set_bit(queue, &fc->deferred);
-		queue_work(system_highpri_wq, &fc->signal_work);
-	}
+	if (call)
+		vbus_signals_raise(&fc->calls, queue, call);
 	rcu_read_unlock();
 	if (!call) {
 		atomic_or(BIT(queue), &fc->pending);
@@ -417,7 +445,7 @@ static void vbus_fd_release(struct vbus_conn *conn)
 	if (any)
 		synchronize_rcu();
 	/* Queued, if at all, before the grace period ended: finds no call left. */
-	cancel_work_sync(&fc->signal_work);
+	vbus_signals_cancel(&fc->calls);
 	for (i = 0; i < VBUS_QUEUES_MAX; i++) {
 		struct vbus_fd_queue *q = &fc->queues[i];
 
@@ -523,7 +551,8 @@ long vbus_fd_conn_open(struct vbus_member *m, void __user *argp)
 		return -ENOMEM;
 	vbus_conn_init(&fc->conn, &vbus_fd_conn_ops);
 	init_waitqueue_head(&fc->wq);
-	INIT_WORK(&fc->signal_work, vbus_fd_signal_work);
+	BUILD_BUG_ON(VBUS_QUEUES_MAX > VBUS_SIGNALS_MAX);
+	vbus_signals_init(&fc->calls, vbus_fd_call);
 	ret = vbus_conn_connect(&fc->conn, m, req.id);
 	if (ret) {
 		kfree(fc);

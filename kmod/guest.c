@@ -110,8 +110,7 @@ struct vbus_gh {
 	struct vbus_gh_bell bells[VBUS_GUEST_VECTORS_MAX];
 	struct eventfd_ctx *irqs[VBUS_GUEST_VECTORS_MAX];
 	struct work_struct work;
-	DECLARE_BITMAP(irq_deferred, VBUS_GUEST_VECTORS_MAX);	/* for irq_work */
-	struct work_struct irq_work;
+	struct vbus_signals irq;	/* by vector: irqs */
 
 	struct mutex lock;		/* below, up to sig_lock */
 	bool dead;			/* the guest fd is going */
@@ -138,30 +137,17 @@ static struct vbus_gh_dev *to_gh_dev(struct vbus_conn *conn)
 	return container_of(conn, struct vbus_gh_dev, conn);
 }
 
-/*
- * Inside an eventfd's wake-up (a doorbell whose class answers at once, the
- * doorbell's write still on the stack) eventfd_signal() refuses, with a
- * warning, and the interrupt would be lost: irq_work sends it instead.
- */
+/* Any context, a doorbell's wake-up among them (vbus_signals_raise()). */
 static void vbus_gh_irq(struct vbus_gh *gh, u32 vector)
 {
 	atomic64_inc(&gh->member->stats.qinject);
-	if (eventfd_signal_allowed()) {
-		eventfd_signal(gh->irqs[vector], 1);
-		return;
-	}
-	set_bit(vector, gh->irq_deferred);
-	queue_work(system_highpri_wq, &gh->irq_work);
+	vbus_signals_raise(&gh->irq, vector, gh->irqs[vector]);
 }
 
-static void vbus_gh_irq_work(struct work_struct *work)
+/* Set before the guest runs, put after vbus_signals_cancel(). */
+static struct eventfd_ctx *vbus_gh_irq_ctx(struct vbus_signals *s, unsigned int vector)
 {
-	struct vbus_gh *gh = container_of(work, struct vbus_gh, irq_work);
-	u32 v;
-
-	for_each_set_bit(v, gh->irq_deferred, VBUS_GUEST_VECTORS_MAX)
-		if (test_and_clear_bit(v, gh->irq_deferred))
-			eventfd_signal(gh->irqs[v], 1);
+	return container_of(s, struct vbus_gh, irq)->irqs[vector];
 }
 
 static struct vbus_guest_sigq *vbus_gh_sigq(struct vbus_gh *gh, u32 vector)
@@ -690,7 +676,7 @@ static void vbus_gh_free(struct vbus_gh *gh)
 {
 	unsigned long i;
 
-	cancel_work_sync(&gh->irq_work);
+	vbus_signals_cancel(&gh->irq);
 	if (gh->ctl_ok)
 		ioq_cleanup(&gh->evtq);
 	if (gh->base)
@@ -983,7 +969,8 @@ long vbus_guest_create(struct vbus_member *bm, void __user *argp)
 	mutex_init(&gh->lock);
 	spin_lock_init(&gh->sig_lock);
 	INIT_WORK(&gh->work, vbus_gh_work);
-	INIT_WORK(&gh->irq_work, vbus_gh_irq_work);
+	BUILD_BUG_ON(VBUS_GUEST_VECTORS_MAX > VBUS_SIGNALS_MAX);
+	vbus_signals_init(&gh->irq, vbus_gh_irq_ctx);
 	ret = vbus_gh_layout(gh);
 	if (ret) {
 		pr_err_ratelimited("guest: %llu bytes cannot hold %u vectors and a device page\n",

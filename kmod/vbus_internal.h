@@ -17,6 +17,7 @@
 #define VBUS_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/bitmap.h>
 #include <linux/configfs.h>
 #include <linux/kobject.h>
 #include <linux/mutex.h>
@@ -24,6 +25,7 @@
 #include <linux/spinlock.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <uapi/linux/vbus.h>
 #include <uapi/linux/vbus_netlink.h>
@@ -256,6 +258,24 @@ int vbus_conn_kick_sync(struct vbus_conn *conn, u32 queue);
 long vbus_fd_conn_open(struct vbus_member *m, void __user *argp);
 int vbus_shm_account(struct user_struct *user, unsigned long pages);
 int vbus_signal_get(s32 fd, struct file **ret_file, struct eventfd_ctx **ret_ctx);
+
+/*
+ * Up to VBUS_SIGNALS_MAX eventfds, by index, that may be signalled from any
+ * context: vbus_signals_raise() signals at once or, inside another eventfd's
+ * wake-up, where eventfd_signal() refuses with a warning, sets the index's
+ * pending bit and queues the work, which signals what @get(index) returns,
+ * under RCU (NULL: nothing). vbus_signals_cancel() before the eventfds go.
+ */
+#define VBUS_SIGNALS_MAX	64
+struct vbus_signals {
+	DECLARE_BITMAP(pending, VBUS_SIGNALS_MAX);
+	struct work_struct work;
+	struct eventfd_ctx *(*get)(struct vbus_signals *s, unsigned int index);
+};
+void vbus_signals_init(struct vbus_signals *s,
+		       struct eventfd_ctx *(*get)(struct vbus_signals *s, unsigned int index));
+void vbus_signals_raise(struct vbus_signals *s, unsigned int index, struct eventfd_ctx *ctx);
+void vbus_signals_cancel(struct vbus_signals *s);
 
 /* guest.c */
 long vbus_guest_create(struct vbus_member *bm, void __user *argp);
