@@ -443,6 +443,13 @@ static const char *const counter_help[_VBUS_COUNTER_MAX] = {
 	[VBUS_COUNTER_BUSCALLS] = "Synchronous device calls (VBUS_IOC_CALL).",
 };
 
+static const char *const guest_counter_help[_VBUS_GUEST_COUNTER_MAX] = {
+	[VBUS_GUEST_COUNTER_BAD_REQUEST] = "Guest requests refused unread, broken control rings.",
+	[VBUS_GUEST_COUNTER_BAD_KICK] = "Guest kick bits beyond a device's queues.",
+	[VBUS_GUEST_COUNTER_QUEUE_OVERFLOW] = "Signal queue entries dropped (the guest was slow).",
+	[VBUS_GUEST_COUNTER_RESETS] = "Guest resets of the connection, its creation included.",
+};
+
 /*
  * The metric of class attribute @i of @d into @buf, with a counter's
  * "_total": vbus_device_NAME_total, or vbus_device_queue_COUNTER_total for a
@@ -525,7 +532,8 @@ static void prom_devices(struct vbus_device **devs)
 /*
  * The Prometheus text exposition format (version 0.0.4): the connections'
  * counters labelled by bus and member, an info metric naming each one's
- * pid, then the devices' counters labelled by device (and queue).
+ * pid, a guest connection's own counters, then the devices' counters
+ * labelled by device (and queue).
  */
 static int prometheus(struct ctl *ctl, const struct stats_opts *o)
 {
@@ -552,6 +560,18 @@ static int prometheus(struct ctl *ctl, const struct stats_opts *o)
 			prom_label("bus", vbus_stats_get_bus(*c), true);
 			printf(",member=\"%" PRIu32 "\"} %" PRIu64 "\n", vbus_stats_get_member(*c),
 			       vbus_stats_get(*c, k));
+		}
+	}
+	for (enum vbus_guest_counter k = 0; k < _VBUS_GUEST_COUNTER_MAX; k++) {
+		snprintf(metric, sizeof(metric), "vbus_guest_%s_total", vbus_guest_counter_name(k));
+		printf("# HELP %s %s\n# TYPE %s counter\n", metric, guest_counter_help[k], metric);
+		for (struct vbus_stats **c = s.stats; *c; c++) {
+			if (!vbus_stats_is_guest(*c))
+				continue;
+			printf("%s{", metric);
+			prom_label("bus", vbus_stats_get_bus(*c), true);
+			printf(",member=\"%" PRIu32 "\"} %" PRIu64 "\n", vbus_stats_get_member(*c),
+			       vbus_stats_get_guest(*c, k));
 		}
 	}
 	prom_devices(s.devs);

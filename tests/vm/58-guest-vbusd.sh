@@ -101,6 +101,12 @@ expect "vbusctl -j stats bus g1 has guest_stats for QEMU's member only" bash -c 
 s = json.load(sys.stdin)
 assert [c[\"pid\"] for c in s if \"guest_stats\" in c] == [$qpid], s
 assert {c[\"pid\"]: c for c in s}[$qpid][\"guest_stats\"][\"resets\"] == 1'"
+gm=$(vbusctl -j stats bus g1 | python3 -c "import json, sys
+print(*[c['member'] for c in json.load(sys.stdin) if c['pid'] == $qpid])")
+expect_eq "vbusctl stats -o prometheus bus g1: the guest counters, QEMU's member only" \
+	"$(printf 'vbus_guest_%s_total{bus="g1",member="%s"} %s\n' bad_request "$gm" 0 \
+		bad_kick "$gm" 0 queue_overflow "$gm" 0 resets "$gm" 1)" \
+	"$(vbusctl stats -o prometheus bus g1 | grep '^vbus_guest_')"
 expect "QEMU mapped the region shared, 1 MiB" python3 - $qpid <<'PY'
 import sys
 for line in open(f"/proc/{sys.argv[1]}/maps"):
