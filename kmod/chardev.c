@@ -40,7 +40,7 @@ static u32 vbus_member_ids;			/* under vbus_lock */
 
 /* Events */
 
-/* Caller holds vbus_lock, or a connection's kill operation runs. */
+/* Caller holds vbus_lock. */
 void vbus_member_queue(struct vbus_member *m, u32 event, u32 id, const char *type)
 {
 	struct vbus_event *ev;

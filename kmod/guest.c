@@ -8,13 +8,13 @@
  * vbusd, which hands it to QEMU. Layout: <linux/vbus_guest.h>.
  *
  * Control channel: doorbell 0 queues the work, which serves requests from
- * the request ring (IOQ, the host consumes) and posts the member's events
- * (hot-plug, dead handles) on the event ring (IOQ, the host produces); at
- * most VBUS_GH_BATCH requests per run, then it queues itself again. Each
- * device the guest opens is a struct vbus_gh_dev, a connection (conn.c)
- * whose handle is its doorbell: the doorbell's wake-up exchanges the
- * handle's kick word with 0 and kicks each queue set in it; a signal of the
- * device appends an entry to its vector's signal queue and writes the
+ * the request ring (IOQ, the host consumes) and posts the dead handles and
+ * the member's events (hot-plug) on the event ring (IOQ, the host
+ * produces); at most VBUS_GH_BATCH requests per run, then it queues itself
+ * again. Each device the guest opens is a struct vbus_gh_dev, a connection
+ * (conn.c) whose handle is its doorbell: the doorbell's wake-up exchanges
+ * the handle's kick word with 0 and kicks each queue set in it; a signal of
+ * the device appends an entry to its vector's signal queue and writes the
  * vector's interrupt eventfd.
  *
  * Everything in the region is the guest's to write at any time: each value
@@ -23,10 +23,22 @@
  * allocator of device areas, the signal queues' producer indices) lives
  * here, never in the region.
  *
+ * Dead handles: a killed connection's DEAD is no member event (the
+ * member's queue drops events when full, and a DEAD must not be lost):
+ * the kill sets the handle's bit in dead_pending, the work posts a DEAD
+ * record for it and moves the bit to dead_posted, and the guest's
+ * completion of that record clears it. OPEN skips a handle in dead_posted
+ * even after the guest closed it, so a DEAD the guest has not read never
+ * names a newer connection; a close before the DEAD was posted drops it
+ * (nothing is left to tell).
+ *
  * Locking: gh->lock (a mutex, outside vbus_lock) serialises the control
- * channel, the handles and the device areas; gh->sig_lock (irq-safe) the
- * signal queues' appends. Doorbell wake-ups take neither: they run under
- * the eventfd's wait-queue lock and read the handles under RCU.
+ * channel, the handles, the device areas and dead_posted; gh->sig_lock
+ * (irq-safe) the signal queues' appends. dead_pending takes atomic bitops:
+ * the kill sets a bit under vbus_lock and the connection's lock (it cannot
+ * take gh->lock), the close clears it under the connection's lock too, the
+ * work under gh->lock. Doorbell wake-ups take none of these locks: they
+ * run under the eventfd's wait-queue lock and read the handles under RCU.
  *
  * Lifetimes: the guest fd's release tears down everything in order (no
  * request served, no doorbell hooked, every device closed, the member off
@@ -67,8 +79,6 @@
 #define VBUS_GH_SIGQ_SIZE	PAGE_SIZE
 #define VBUS_GH_SIGQ_COUNT	rounddown_pow_of_two((VBUS_GH_SIGQ_SIZE - \
 						     sizeof(struct vbus_guest_sigq)) / sizeof(u32))
-/* A member event of this connector's own: a handle's connection was killed. */
-#define VBUS_GH_EVENT_DEAD	0x100
 
 struct vbus_gh;
 
@@ -111,12 +121,15 @@ struct vbus_gh {
 	struct eventfd_ctx *irqs[VBUS_GUEST_VECTORS_MAX];
 	struct work_struct work;
 	struct vbus_signals irq;	/* by vector: irqs */
+	DECLARE_BITMAP(dead_pending, VBUS_GUEST_VECTORS_MAX);	/* DEAD to post (atomic) */
 
 	struct mutex lock;		/* below, up to sig_lock */
 	bool dead;			/* the guest fd is going */
 	bool ctl_ok;			/* reqq and evtq attached to the rings */
 	struct ioq reqq, evtq;
 	u32 evt_busy;			/* event records in flight, by bit */
+	u8 evt_dead[VBUS_GH_CTL_COUNT];	/* by record: the handle of its DEAD, or 0 */
+	DECLARE_BITMAP(dead_posted, VBUS_GUEST_VECTORS_MAX);	/* DEAD not completed */
 	u32 generation;
 	struct vbus_gh_dev __rcu *devs[VBUS_GUEST_VECTORS_MAX];	/* by handle */
 	u8 *data;			/* a request's data: VBUS_GUEST_DATA_MAX bytes */
@@ -157,15 +170,21 @@ static struct vbus_guest_sigq *vbus_gh_sigq(struct vbus_gh *gh, u32 vector)
 
 /* The devices' connections (struct vbus_conn_ops) */
 
-/* Under vbus_lock and conn->lock: kicks in flight finish first; the guest hears of it. */
+/*
+ * Under vbus_lock and conn->lock: kicks in flight finish first; the guest
+ * hears of it (the work posts the DEAD) unless it is closing the handle.
+ */
 static void vbus_gh_conn_kill(struct vbus_conn *conn)
 {
 	struct vbus_gh_dev *gd = to_gh_dev(conn);
 
 	WRITE_ONCE(gd->dead, true);
 	synchronize_rcu_expedited();
-	if (!gd->closing)
-		vbus_member_queue(conn->member, VBUS_GH_EVENT_DEAD, gd->handle, "");
+	if (gd->closing)
+		return;
+	set_bit(gd->handle, gd->gh->dead_pending);
+	/* The bit before the work that reads it. */
+	vbus_guest_event(gd->gh);
 }
 
 static bool vbus_gh_conn_has_signal(struct vbus_conn *conn, u32 queue)
@@ -276,7 +295,11 @@ static void vbus_gh_bell_queue_proc(struct file *file, wait_queue_head_t *wqh, p
 
 /* The control channel, under gh->lock */
 
-/* Close device @h (open): no event; its area returns to the allocator. */
+/*
+ * Close device @h (open): no event, and a DEAD of it not posted yet is
+ * dropped (one posted keeps the handle until the guest completes it); its
+ * area returns to the allocator.
+ */
 static void vbus_gh_dev_close_locked(struct vbus_gh *gh, u32 h)
 {
 	struct vbus_gh_dev *gd = rcu_dereference_protected(gh->devs[h],
@@ -285,13 +308,15 @@ static void vbus_gh_dev_close_locked(struct vbus_gh *gh, u32 h)
 	RCU_INIT_POINTER(gh->devs[h], NULL);
 	if (gd->pages)
 		bitmap_clear(gh->area_map, gd->area, gd->pages);
-	/* Under the connection's lock as kill reads it: no DEAD for a close. */
+	/* Under the connection's lock as kill reads and sets them: no DEAD for a close. */
 	mutex_lock(&gd->conn.lock);
 	gd->closing = true;
+	clear_bit(h, gh->dead_pending);
 	mutex_unlock(&gd->conn.lock);
 	vbus_conn_close(&gd->conn);
 }
 
+/* Every device closed: no DEAD is left to tell, none posted is waited for. */
 static void vbus_gh_close_all_locked(struct vbus_gh *gh)
 {
 	u32 h;
@@ -300,12 +325,15 @@ static void vbus_gh_close_all_locked(struct vbus_gh *gh)
 		if (rcu_access_pointer(gh->devs[h]))
 			vbus_gh_dev_close_locked(gh, h);
 	}
+	bitmap_zero(gh->dead_pending, VBUS_GUEST_VECTORS_MAX);
+	bitmap_zero(gh->dead_posted, VBUS_GUEST_VECTORS_MAX);
 }
 
 /*
  * Re-format the control part of the region and start generation + 1,
  * reading nothing the guest wrote: every device closed, the rings and the
- * signal queues new, pending events dropped (the guest lists the bus).
+ * signal queues new, pending events and DEADs dropped (the guest lists the
+ * bus).
  */
 static void vbus_gh_reset_locked(struct vbus_gh *gh)
 {
@@ -378,6 +406,22 @@ static void vbus_gh_reset_locked(struct vbus_gh *gh)
 	vbus_gh_irq(gh, 0);
 }
 
+/* The guest's completions of event records: each frees its record, a DEAD's its handle. */
+static int vbus_gh_reap_events(struct vbus_gh *gh)
+{
+	void *cookie;
+	u32 len, i;
+	int ret;
+
+	while ((ret = ioq_reap(&gh->evtq, &cookie, &len)) > 0) {
+		i = (uintptr_t)cookie - 1;
+		gh->evt_busy &= ~BIT(i);
+		if (gh->evt_dead[i])
+			__clear_bit(gh->evt_dead[i], gh->dead_posted);
+	}
+	return ret;
+}
+
 static long vbus_gh_list(struct vbus_gh *gh, void *buf, u32 size, u64 *result)
 {
 	struct vbus_dev_info *infos = buf;
@@ -419,8 +463,12 @@ static long vbus_gh_open(struct vbus_gh *gh, u64 id, u64 *result)
 	BUILD_BUG_ON(VBUS_DEVICE_PRIORITY_MAX != VBUS_GUEST_VECTORS_MAX);
 	if (id > U32_MAX)
 		return -ENOENT;
+	/* A DEAD the guest completed before it asked frees its handle. */
+	if (!bitmap_empty(gh->dead_posted, VBUS_GUEST_VECTORS_MAX))
+		vbus_gh_reap_events(gh);
+	/* The lowest handle that is free and named by no DEAD the guest may still read. */
 	for (h = 1; h < gh->vectors; h++) {
-		if (!rcu_access_pointer(gh->devs[h]))
+		if (!rcu_access_pointer(gh->devs[h]) && !test_bit(h, gh->dead_posted))
 			break;
 	}
 	if (h == gh->vectors)
@@ -556,24 +604,64 @@ static u32 vbus_gh_serve(struct vbus_gh *gh, struct ioq_elem *e, bool *reset)
 	return sizeof(req) + (ret > 0 ? ret : 0);
 }
 
-/* Post what the member queued on the event ring, as far as it has room. */
-static bool vbus_gh_post_events(struct vbus_gh *gh)
+static bool vbus_gh_evt_room(struct vbus_gh *gh)
+{
+	return ioq_free_slots(&gh->evtq) && gh->evt_busy != BIT(VBUS_GH_CTL_COUNT) - 1;
+}
+
+/* @rec in a free event record, posted; @dead: the handle of a DEAD, or 0. */
+static int vbus_gh_post_rec(struct vbus_gh *gh, const struct vbus_guest_event *rec, u32 dead)
 {
 	struct vbus_guest_event *recs = gh->base + gh->evt_buf;
-	struct vbus_event ev;
-	bool posted = false;
-	void *cookie;
-	u32 len, i;
+	struct ioq_buf b = { .len = sizeof(*rec) };
+	u32 i = ffz(gh->evt_busy);
 	int ret;
 
-	while ((ret = ioq_reap(&gh->evtq, &cookie, &len)) > 0)
-		gh->evt_busy &= ~BIT((uintptr_t)cookie - 1);
-	if (ret < 0)
+	memcpy(&recs[i], rec, sizeof(*rec));
+	b.offset = i * sizeof(*rec);
+	ret = ioq_post(&gh->evtq, &b, 1, (void *)(uintptr_t)(i + 1), 0);
+	if (ret)
+		return ret;
+	gh->evt_busy |= BIT(i);
+	gh->evt_dead[i] = dead;
+	return 0;
+}
+
+/* The pending DEADs, as far as the ring has room. Returns whether one was posted. */
+static bool vbus_gh_post_dead(struct vbus_gh *gh)
+{
+	bool posted = false;
+	u32 h;
+
+	for_each_set_bit(h, gh->dead_pending, gh->vectors) {
+		struct vbus_guest_event rec = { .event = VBUS_GUEST_EVT_DEAD, .handle = h };
+
+		if (!vbus_gh_evt_room(gh) || vbus_gh_post_rec(gh, &rec, h))
+			break;
+		/* The handle is not reused until the guest completed the record. */
+		__set_bit(h, gh->dead_posted);
+		clear_bit(h, gh->dead_pending);
+		atomic64_inc(&gh->member->stats.events);
+		posted = true;
+	}
+	return posted;
+}
+
+/*
+ * Post the dead handles, then what the member queued, on the event ring as
+ * far as it has room. Returns whether to run again.
+ */
+static bool vbus_gh_post_events(struct vbus_gh *gh)
+{
+	struct vbus_event ev;
+	bool posted;
+
+	if (vbus_gh_reap_events(gh) < 0)
 		return false;
-	while (ioq_free_slots(&gh->evtq) && gh->evt_busy != BIT(VBUS_GH_CTL_COUNT) - 1 &&
-	       vbus_member_pop(gh->member, &ev)) {
+	/* A connection dies before the DEL of its device is queued: its DEAD first. */
+	posted = vbus_gh_post_dead(gh);
+	while (vbus_gh_evt_room(gh) && vbus_member_pop(gh->member, &ev)) {
 		struct vbus_guest_event rec = { .id = ev.id };
-		struct ioq_buf b = { .len = sizeof(rec) };
 
 		switch (ev.event) {
 		case VBUS_EVENT_DEVICE_ADD:
@@ -586,26 +674,19 @@ static bool vbus_gh_post_events(struct vbus_gh *gh)
 		case VBUS_EVENT_OVERFLOW:
 			rec.event = VBUS_GUEST_EVT_OVERFLOW;
 			break;
-		case VBUS_GH_EVENT_DEAD:
-			rec.event = VBUS_GUEST_EVT_DEAD;
-			rec.handle = ev.id;
-			rec.id = 0;
-			break;
 		default:	/* the bus is gone: its devices' DEL came first */
 			continue;
 		}
-		i = ffz(gh->evt_busy);
-		memcpy(&recs[i], &rec, sizeof(rec));
-		b.offset = i * sizeof(rec);
-		if (ioq_post(&gh->evtq, &b, 1, (void *)(uintptr_t)(i + 1), 0))
+		if (vbus_gh_post_rec(gh, &rec, 0))
 			break;
-		gh->evt_busy |= BIT(i);
 		posted = true;
 	}
 	if (posted && ioq_kick(&gh->evtq))
 		vbus_gh_irq(gh, 0);
 	/* Events wait for room: doorbell 0 when the guest completes one. */
-	return READ_ONCE(gh->member->count) && !ioq_arm_reap(&gh->evtq, 1);
+	return (READ_ONCE(gh->member->count) ||
+		!bitmap_empty(gh->dead_pending, VBUS_GUEST_VECTORS_MAX)) &&
+	       !ioq_arm_reap(&gh->evtq, 1);
 }
 
 /* The control channel's work: a reset asked for, requests, events. */
@@ -780,7 +861,7 @@ atomic64_t *vbus_guest_counter(struct vbus_gh *gh, enum vbus_guest_counter c)
 	}
 }
 
-/* The member's events: the work posts them. Caller holds vbus_lock. */
+/* The member's events and the dead handles: the work posts them. Caller holds vbus_lock. */
 void vbus_guest_event(struct vbus_gh *gh)
 {
 	queue_work(system_unbound_wq, &gh->work);

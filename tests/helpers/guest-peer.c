@@ -23,6 +23,20 @@
  *                                      (default 2) the guest's vectors
  *   guest-peer BUS events SECONDS      prints the events it sees until a DEL
  *                                      follows an ADD, or SECONDS pass
+ *   guest-peer BUS stale ID ID2 ID3    a DEAD the guest has not read (3
+ *                                      vectors; venet devices): opens ID,
+ *                                      waits for the test to unlink ID after
+ *                                      "unlink ID", closes the dead handle
+ *                                      and opens ID2 before it reads the
+ *                                      events, closes and opens ID2 again
+ *                                      after it read them; opens ID3,
+ *                                      waits for the test to flood the
+ *                                      event queue after "flood" and, once
+ *                                      it printed "ring-full", to unlink
+ *                                      ID2 and ID3; closes ID3's dead
+ *                                      handle, opens the bus's first device
+ *                                      and reads the events; prints "CASE
+ *                                      ERRNO" and "CASE VALUE" lines
  *   guest-peer BUS hostile ID SECONDS  2000 requests with lying lengths,
  *                                      offsets and handles ("lies N answered
  *                                      A"), 3000 signals never drained, then
@@ -287,6 +301,8 @@ static int request(uint32_t op, uint32_t handle, uint32_t func, uint64_t arg, vo
 }
 
 static bool added, del_after_add;	/* events: an ADD seen, a DEL after it */
+static uint64_t dead_seen;		/* events: the handles of the DEADs, by bit */
+static bool overflow_seen;		/* events: an OVERFLOW */
 
 /*
  * Takes the pending control events; prints them when verbose. Returns how
@@ -313,6 +329,10 @@ static unsigned int events(bool verbose, uint32_t *dead_handle, uint32_t *del_id
 			added = true;
 		if (ev.event == VBUS_GUEST_EVT_DEL && added)
 			del_after_add = true;
+		if (ev.event == VBUS_GUEST_EVT_DEAD && ev.handle < 64)
+			dead_seen |= 1ULL << ev.handle;
+		if (ev.event == VBUS_GUEST_EVT_OVERFLOW)
+			overflow_seen = true;
 		if (ev.event == VBUS_GUEST_EVT_DEAD && dead_handle)
 			*dead_handle = ev.handle;
 		if (ev.event == VBUS_GUEST_EVT_DEL && del_id)
@@ -324,6 +344,15 @@ static unsigned int events(bool verbose, uint32_t *dead_handle, uint32_t *del_id
 		ring(0);
 	ioq_arm(&evtq);
 	return n;
+}
+
+/* The host has posted at least n (up to the ring's count) events not taken yet: a peek. */
+static bool events_posted(uint32_t n)
+{
+	struct ioq q = evtq;	/* a copy: looking n - 1 slots ahead takes nothing */
+
+	q.next += n - 1;
+	return !ioq_consume_empty(&q);
 }
 
 static void list(void)
@@ -528,6 +557,131 @@ static int do_ctl(const char *bus, unsigned int id, unsigned int id2)
 		op("open-after-reset", VBUS_GUEST_OP_OPEN, 0, 0, id2, 0, 0, &r);
 		printf("handle-after-reset %llu\n", (unsigned long long)r);
 	}
+	return 0;
+}
+
+/* stale */
+
+/* A CONFIG call on handle h: 0 or -errno. */
+static int config(uint32_t h)
+{
+	struct venet_config cfg;
+
+	return request(VBUS_GUEST_OP_CALL, h, VENET_FUNC_CONFIG, 0, &cfg, 0, sizeof(cfg), NULL);
+}
+
+/* Calls on handle h until the host answers ENODEV (its connection was killed): the errno. */
+static const char *wait_dead(uint32_t h, int seconds)
+{
+	double end = now() + seconds;
+	int ret;
+
+	while ((ret = config(h)) != -ENODEV && now() < end)
+		usleep(10000);
+	return errname(-ret);
+}
+
+/* OPEN id: prints "WHAT ERRNO" and "WHAT-handle H"; returns H (0 on an error). */
+static uint32_t open_dev(const char *what, uint32_t id)
+{
+	uint64_t h = 0;
+	int ret = request(VBUS_GUEST_OP_OPEN, 0, 0, id, NULL, 0, 0, &h);
+
+	printf("%s %s\n%s-handle %llu\n", what, errname(-ret), what, (unsigned long long)h);
+	return ret ? 0 : h;
+}
+
+/* Reads events until none came for 2 s (60 s at most). */
+static void events_until_quiet(void)
+{
+	double end = now() + 60, quiet = now() + 2;
+
+	while (now() < end && now() < quiet) {
+		wait_irq(0, 100);
+		if (events(false, NULL, NULL))
+			quiet = now() + 2;
+	}
+}
+
+/*
+ * Handle h's connection killed (DEAD posted, not read), the guest closes h:
+ * the next OPEN does not get h; once DEAD(h) was read and completed it does.
+ */
+static uint32_t stale_closed(unsigned int id, unsigned int id2)
+{
+	uint32_t h, h2, dead = 0, del = 0;
+	double end;
+
+	h = open_dev("stale-open", id);
+	printf("unlink %u\n", id);
+	fflush(stdout);
+	printf("stale-call %s\n", wait_dead(h, 60));
+	/* DEAD(h) is the first event the unlink makes: it is on the ring, unread. */
+	end = now() + 20;
+	while (!events_posted(1) && now() < end)
+		wait_irq(0, 100);
+	printf("stale-unread %d\n", events_posted(1));
+	printf("stale-close %s\n", errname(-request(VBUS_GUEST_OP_CLOSE, h, 0, 0, NULL, 0, 0,
+						   NULL)));
+	h2 = open_dev("other-open", id2);
+	end = now() + 20;
+	while ((!dead || !del) && now() < end) {
+		wait_irq(0, 100);
+		events(true, &dead, &del);
+	}
+	/* The stale DEAD was the closed connection's: the one at h2 lives. */
+	printf("other-call %s\n", errname(-config(h2)));
+	printf("other-close %s\n", errname(-request(VBUS_GUEST_OP_CLOSE, h2, 0, 0, NULL, 0, 0,
+						   NULL)));
+	return open_dev("reopen", id2);
+}
+
+/*
+ * With the event ring full and the member's queue overflowing, two
+ * connections killed: the one the guest keeps gets its DEAD all the same;
+ * the one it closes before its DEAD was posted gets none, and its handle
+ * is free at once.
+ */
+static void stale_flood(uint32_t h, unsigned int id3)
+{
+	struct vbus_dev_info info[32];
+	uint32_t h3 = open_dev("third-open", id3);
+	uint64_t n = 0;
+	double end = now() + 60;
+	unsigned int i;
+	int ret;
+
+	printf("flood\n");
+	fflush(stdout);
+	while (!events_posted(hdr->ctl_count) && now() < end)
+		wait_irq(0, 100);
+	printf("ring-full %d\n", events_posted(hdr->ctl_count));
+	fflush(stdout);
+	printf("flood-call %s\n", wait_dead(h, 300));
+	printf("flood-call3 %s\n", wait_dead(h3, 60));
+	printf("pending-close %s\n", errname(-request(VBUS_GUEST_OP_CLOSE, h3, 0, 0, NULL, 0, 0,
+						     NULL)));
+	ret = request(VBUS_GUEST_OP_LIST, 0, 0, 0, info, 0, sizeof(info), &n);
+	printf("pending-list %s %llu\n", errname(-ret), (unsigned long long)n);
+	h3 = open_dev("pending-reopen", n ? info[0].id : 0);
+	dead_seen = 0;
+	events_until_quiet();
+	printf("flood-dead-handles");
+	for (i = 1; i < vectors; i++) {
+		if (dead_seen & 1ULL << i)
+			printf(" %u", i);
+	}
+	printf("\nflood-overflow %d\n", overflow_seen);
+	printf("pending-call %s\n", errname(-config(h3)));
+}
+
+static int do_stale(const char *bus, unsigned int id, unsigned int id2, unsigned int id3)
+{
+	vectors = 3;
+	attach(bus, 1 << 20);
+	reset();
+	events(false, NULL, NULL);
+	stale_flood(stale_closed(id, id2), id3);
 	return 0;
 }
 
@@ -928,7 +1082,8 @@ int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 3) {
-		fprintf(stderr, "usage: guest-peer BUS errors|ctl|run|events|hostile|churn|kickcall ...\n");
+		fprintf(stderr, "usage: guest-peer BUS "
+			"errors|ctl|run|events|stale|hostile|churn|kickcall ...\n");
 		return 2;
 	}
 	if (!strcmp(argv[2], "errors"))
@@ -941,6 +1096,8 @@ int main(int argc, char **argv)
 			      argc == 8 ? atoi(argv[7]) : 2);
 	if (!strcmp(argv[2], "events") && argc == 4)
 		return do_events(argv[1], atoi(argv[3]));
+	if (!strcmp(argv[2], "stale") && argc == 6)
+		return do_stale(argv[1], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
 	if (!strcmp(argv[2], "hostile") && argc == 5)
 		return do_hostile(argv[1], atoi(argv[3]), atoi(argv[4]));
 	if (!strcmp(argv[2], "churn") && argc == 5)

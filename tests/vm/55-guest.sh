@@ -3,7 +3,8 @@
 # and every control op with their errnos, frames both ways between the peer
 # and venet-tap's netdev through the region (IOQ, kick words and doorbells,
 # signal queues and interrupt eventfds), the device's priority (the vector
-# its signals take), hot-plug events, the member and its counters
+# its signals take), hot-plug events, dead handles (a DEAD the guest has
+# not read keeps its handle from OPEN), the member and its counters
 # (vbusctl, sysfs, fdinfo), and teardown in every order with nothing left
 # behind.
 source ./lib.bash
@@ -203,6 +204,43 @@ pass "control ops: every errno; DEL and DEAD after an unlink; RESET by the ring"
 ln -s $CFG/devices/gb0 $CFG/instances/gb/gb0 || fail "relinking gb0"
 ip link set $IF up || fail "up again"
 ID0=$(id_of gb0)
+
+# A DEAD the guest has not read yet: the handle it names is not reused
+# until the guest completed it, even when the guest closed the handle
+# meanwhile (the stale DEAD would name the next device opened there);
+# a DEAD is not lost to a full event queue, and one the guest closed
+# before it was posted is not sent at all.
+mkdir $CFG/devices/gb3 && echo venet-tap > $CFG/devices/gb3/type &&
+	echo gtap3 > /sys/vbus/devices/gb3/ifname &&
+	ln -s $CFG/devices/gb3 $CFG/instances/gb/gb3 || fail "gb3"
+ID3=$(id_of gb3)
+$P gb stale "$ID0" "$ID1" "$ID3" > /tmp/stale.out 2>&1 & peer=$!
+wait_line /tmp/stale.out '^unlink'
+rm $CFG/instances/gb/gb0 || fail "unlinking gb0"
+wait_line /tmp/stale.out '^flood'
+# 101 events while the peer reads none: 8 fill its event ring, the rest the
+# member's queue of 64, which ends in OVERFLOW.
+for i in $(seq 50); do
+	ln -s $CFG/devices/gb0 $CFG/instances/gb/gb0 && rm $CFG/instances/gb/gb0 ||
+		fail "flood round $i"
+done
+ln -s $CFG/devices/gb0 $CFG/instances/gb/gb0 || fail "relinking gb0"
+wait_line /tmp/stale.out '^ring-full'
+rm $CFG/instances/gb/gb1 $CFG/instances/gb/gb3 || fail "unlinking gb1 and gb3"
+wait $peer || fail "guest-peer stale: $(cat /tmp/stale.out)"
+out=$(cat /tmp/stale.out)
+echo "  peer: $(tr '\n' '|' <<<"$out")"
+has "$out" "stale-open 0" "stale-open-handle 1" "stale-call ENODEV" "stale-unread 1" \
+	"stale-close 0" "other-open 0" "other-open-handle 2" "event dead 1" "event del $ID0" \
+	"other-call 0" "other-close 0" "reopen 0" "reopen-handle 1"
+pass "a handle closed while its DEAD is unread: not reused until the DEAD is completed"
+has "$out" "third-open 0" "third-open-handle 2" "ring-full 1" "flood-call ENODEV" \
+	"flood-call3 ENODEV" "pending-close 0" "pending-list 0 1" "pending-reopen 0" \
+	"pending-reopen-handle 2" "flood-dead-handles 1" "flood-overflow 1" "pending-call 0"
+pass "a DEAD survives a full event queue; one closed before it was posted is dropped"
+ln -s $CFG/devices/gb1 $CFG/instances/gb/gb1 && rmdir $CFG/devices/gb3 || fail "gb1 back, gb3 gone"
+ip link set gtap0 up && ip link set gtap1 up || fail "up after the flood"
+ID0=$(id_of gb0); ID1=$(id_of gb1)
 
 # Hot-plug: ADD and DEL as the peer watches.
 $P gb events 60 > /tmp/ev.out 2>&1 & peer=$!
