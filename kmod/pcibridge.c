@@ -257,22 +257,19 @@ static void vbus_pcib_close(struct vbus_proxy_device *pdev)
 	struct vbus_pcib_dev *d = to_pcib_dev(pdev);
 	struct vbus_pcib *b = d->b;
 	u32 h = d->handle;
-	bool dead;
 	u64 res;
 
 	if (!h)
 		return;
 	spin_lock(&b->open_lock);
-	dead = d->dead;
 	if (rcu_access_pointer(b->open[h]) == d)
 		RCU_INIT_POINTER(b->open[h], NULL);
 	WRITE_ONCE(d->handle, 0);
 	spin_unlock(&b->open_lock);
 	/* No signal or kick of this handle is in flight after this. */
 	synchronize_rcu();
-	/* A dead handle is the host's again: it may be someone else's now. */
-	if (!dead)
-		vbus_pcib_request(b, VBUS_GUEST_OP_CLOSE, h, 0, 0, NULL, 0, NULL, 0, &res);
+	/* A dead handle too: the host keeps it (and the device area) until this CLOSE. */
+	vbus_pcib_request(b, VBUS_GUEST_OP_CLOSE, h, 0, 0, NULL, 0, NULL, 0, &res);
 	d->shm = false;
 }
 
@@ -533,7 +530,7 @@ out:
 	return ret;
 }
 
-/* DEAD: the host closed the handle's connection; the driver closes later. */
+/* DEAD: the host killed the handle's connection; the driver's close sends the CLOSE. */
 static void vbus_pcib_kill(struct vbus_pcib *b, u32 h)
 {
 	struct vbus_pcib_dev *d;

@@ -121,6 +121,12 @@ host dead 7 >/dev/null
 expect_soon "a connection the host killed: ENODEV" echo_fails 7 "No such device"
 expect_errno "No such device" "calls on the dead connection" echo_to 7 x
 expect "ivsh:0 still answers" echo_to 0 alive
+# The host keeps a killed connection's handle until the guest's CLOSE.
+expect_eq "the host holds the dead handle" 0,7 "$(open_ids)"
+expect "unbinding ivsh:7's driver closes it" test_unbind 7
+expect_eq "its CLOSE gave the dead handle back to the host" 0 "$(open_ids)"
+expect "ivsh:7 binds again" test_bind 7
+expect "and answers" echo_to 7 alive
 
 # Signals: the host appends to a device's queue (priority 1: vector 1) and
 # raises the vector; the guest drains the queue.
