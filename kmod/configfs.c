@@ -27,10 +27,13 @@ static const struct config_item_type vbus_device_type;
  * checks d_unhashed(): a symlink to this item racing the rmdir would take a
  * reference on freed memory and hand it to allow_link. Unhashed now, such a
  * symlink fails with ENOENT; one that resolved it earlier holds a reference.
+ * A mkdir that configfs fails after make_group (its directory or attribute
+ * files not made: ENOMEM) drops an item that may have no dentry yet.
  */
 static void vbus_configfs_unhash(struct config_item *item)
 {
-	d_drop(item->ci_dentry);
+	if (item->ci_dentry)
+		d_drop(item->ci_dentry);
 }
 
 /* Devices */

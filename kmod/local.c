@@ -300,13 +300,16 @@ static int vbus_local_sync(struct vbus_local *local)
 		vbus_proxy_device_unregister(&ldev->pdev);
 	}
 	list_for_each_entry_safe(ldev, tmp, &new, entry) {
+		u32 id = ldev->pdev.id;
+
 		list_del(&ldev->entry);
 		err = vbus_proxy_device_register(&ldev->pdev);
 		if (err) {
+			/* ldev is gone: freed by the release. */
 			pr_err("bus %s: device %u on the driver model: error %d\n",
-			       ldev->pdev.bus, ldev->pdev.id, err);
+			       local->bus->name, id, err);
 			ret = ret ?: err;
-			continue;	/* freed by the release */
+			continue;
 		}
 		list_add_tail(&ldev->entry, &local->devs);
 	}
