@@ -422,7 +422,13 @@ static char *vbus_devnode(struct device *dev, umode_t *mode)
 	/* Anyone may try: the module checks the bus's owner/group/mode. */
 	if (mode)
 		*mode = 0666;
-	return kasprintf(GFP_KERNEL, "vbus/%s", dev_name(dev));
+	/*
+	 * A few bytes that must not fail: devtmpfs asks for the name again
+	 * to delete the node, and device_del() cannot fail. Without it the
+	 * node would stay, and a new bus of that name would get ENXIO (its
+	 * node names the old minor); at creation it would go to /dev/NAME.
+	 */
+	return kasprintf(GFP_KERNEL | __GFP_NOFAIL, "vbus/%s", dev_name(dev));
 }
 
 int vbus_chardev_init(void)
